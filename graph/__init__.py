@@ -1,0 +1,1 @@
+"""HTTP and GraphQL: types, schema, loaders and the ASGI app."""

@@ -1,0 +1,71 @@
+"""The ASGI application: GraphQL at /graphql, GraphiQL, health and readiness probes."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from graph.context import Context, make_context
+from graph.graphiql import graphiql_assets, graphiql_page
+from graph.schema import schema
+from models.session import create_engine, session_factory
+from models.settings import Settings
+
+
+class CourseGraphView(GraphQL[Context, None]):
+    def __init__(self, *, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        self.settings = settings
+        self.sessions = sessions
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        return make_context(request, self.settings, self.sessions)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return graphiql_page()
+
+
+def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
+    settings = settings or Settings()
+    engine = engine or create_engine(settings)
+    sessions = session_factory(engine)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:  # any failure to reach the database means "not ready"
+            return JSONResponse({"status": "unavailable", "database": False}, status_code=503)
+        return JSONResponse({"status": "ok", "database": True})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    view = CourseGraphView(settings=settings, sessions=sessions)
+    routes = [
+        Route("/graphql", view, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", view),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        graphiql_assets(),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    return app
+
+
+app = create_app()

@@ -1,0 +1,135 @@
+"""categoryCreate, courseCreate, courseUpdate, coursePublish, courseArchive, sectionCreate."""
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+
+from graph.context import Info
+from graph.courses.types import CategoryType, CourseType, SectionType
+from graph.enums import CategoryKind, DurationRule, GradingRule
+from graph.errors import error_type
+from graph.money import MoneyInput
+from graph.mutation import payload_type, perform
+from graph.node import input_id, input_ids
+from models import courses as tables
+from resolvers import courses
+
+CourseError = error_type("CourseError", courses.CourseErrorCode)
+CategoryError = error_type("CategoryError", courses.CategoryErrorCode)
+
+
+@strawberry.input
+class CategoryCreateInput:
+    name: str
+    type: CategoryKind = tables.CategoryType.COURSE
+
+
+@strawberry.input(description="Course fields; on update, fields left out stay as they are.")
+class CourseFieldsInput:
+    slug: str | None = strawberry.field(default=None, description="Generated from the title when left out.")
+    description: str | None = None
+    category_ids: list[strawberry.ID] | None = None
+    instructor_ids: list[strawberry.ID] | None = None
+    grading_rule: GradingRule | None = None
+    duration_rule: DurationRule | None = None
+    duration_days: int | None = None
+    duration_date: date | None = None
+    price: MoneyInput | None = None
+    shared_with_sub_portals: bool | None = None
+
+    def to_fields(self, title: str | None) -> courses.CourseFields:
+        cats = None if self.category_ids is None else input_ids(self.category_ids, "Category", field="categoryIds")
+        teachers = None if self.instructor_ids is None else input_ids(self.instructor_ids, "User", field="instructorIds")
+        return courses.CourseFields(
+            title=title,
+            slug=self.slug,
+            description=self.description,
+            category_ids=cats,
+            instructor_ids=teachers,
+            grading_rule=self.grading_rule,
+            duration_rule=self.duration_rule,
+            duration_days=self.duration_days,
+            duration_date=self.duration_date,
+            price=self.price.to_money() if self.price else None,
+            shared_with_sub_portals=self.shared_with_sub_portals,
+        )
+
+
+@strawberry.input(description="A new course, a draft in the acting portal.")
+class CourseCreateInput(CourseFieldsInput):
+    title: str
+
+
+@strawberry.input
+class CourseUpdateInput(CourseFieldsInput):
+    course_id: strawberry.ID
+    title: str | None = None
+
+    def to_command(self) -> courses.CourseUpdate:
+        course_id = input_id(self.course_id, "Course", field=("courseId",))
+        return courses.CourseUpdate(course_id=course_id, fields=self.to_fields(self.title))
+
+
+@strawberry.input
+class CourseStatusInput:
+    course_id: strawberry.ID
+
+    def course(self) -> dict[str, object]:
+        return {"course_id": input_id(self.course_id, "Course", field=("courseId",))}
+
+
+@strawberry.input
+class SectionCreateInput:
+    course_id: strawberry.ID
+    title: str
+    position: int | None = strawberry.field(default=None, description="From 0; the end when left out.")
+
+    def to_command(self) -> courses.SectionCreate:
+        course_id = input_id(self.course_id, "Course", field=("courseId",))
+        return courses.SectionCreate(course_id=course_id, title=self.title, position=self.position)
+
+
+CoursePayload = payload_type("CoursePayload", "course", CourseType, CourseError)
+CategoryPayload = payload_type("CategoryPayload", "category", CategoryType, CategoryError)
+SectionPayload = payload_type("SectionPayload", "section", SectionType, CourseError)
+
+
+@strawberry.type
+class CourseMutation:
+    @strawberry.mutation(description="Create a category in the acting portal.")
+    async def category_create(
+        self, info: Info, input_: Annotated[CategoryCreateInput, strawberry.argument(name="input")]
+    ) -> CategoryPayload:  # type: ignore[valid-type]
+        command = courses.CategoryCreate(name=input_.name, type=input_.type)
+        return await perform(info, CategoryPayload, courses.create_category, lambda: {"command": command})
+
+    @strawberry.mutation(description="Create a draft course in the acting portal.")
+    async def course_create(
+        self, info: Info, input_: Annotated[CourseCreateInput, strawberry.argument(name="input")]
+    ) -> CoursePayload:  # type: ignore[valid-type]
+        return await perform(info, CoursePayload, courses.create_course, lambda: {"fields": input_.to_fields(input_.title)})
+
+    @strawberry.mutation(description="Change a course; fields left out stay as they are.")
+    async def course_update(
+        self, info: Info, input_: Annotated[CourseUpdateInput, strawberry.argument(name="input")]
+    ) -> CoursePayload:  # type: ignore[valid-type]
+        return await perform(info, CoursePayload, courses.update_course, lambda: {"command": input_.to_command()})
+
+    @strawberry.mutation(description="Publish a course with at least one module; publishing twice is no error.")
+    async def course_publish(
+        self, info: Info, input_: Annotated[CourseStatusInput, strawberry.argument(name="input")]
+    ) -> CoursePayload:  # type: ignore[valid-type]
+        return await perform(info, CoursePayload, courses.publish_course, input_.course)
+
+    @strawberry.mutation(description="Archive a course: hidden from catalogs, records kept.")
+    async def course_archive(
+        self, info: Info, input_: Annotated[CourseStatusInput, strawberry.argument(name="input")]
+    ) -> CoursePayload:  # type: ignore[valid-type]
+        return await perform(info, CoursePayload, courses.archive_course, input_.course)
+
+    @strawberry.mutation(description="Add a section to a course.")
+    async def section_create(
+        self, info: Info, input_: Annotated[SectionCreateInput, strawberry.argument(name="input")]
+    ) -> SectionPayload:  # type: ignore[valid-type]
+        return await perform(info, SectionPayload, courses.create_section, lambda: {"command": input_.to_command()})

@@ -1,0 +1,67 @@
+"""Course and category lookups."""
+
+import strawberry
+
+from graph.context import Info
+from graph.courses.types import CategoryOrder, CategoryType, CourseFilterInput, CourseOrder, CourseType
+from graph.enums import CategoryKind
+from graph.errors import BadUserInput
+from graph.node import query_id
+from graph.pagination import Connection, connection, listing
+from models.courses import Course
+from resolvers import courses
+
+
+@strawberry.type
+class CourseQuery:
+    @strawberry.field(description="A course by id, or by slug within the acting portal; null when missing or hidden.")
+    async def course(self, info: Info, id: strawberry.ID | None = None, slug: str | None = None) -> CourseType | None:
+        if (id is None) == (slug is None):
+            raise BadUserInput("Give exactly one of `id` and `slug`.")
+        actor = await info.context.actor()
+        if id is not None:
+            row_id = query_id(id, "Course")
+            row = None if row_id is None else await info.context.loaders.row(Course, row_id)
+        elif actor.acting_portal_id is None:
+            raise BadUserInput("Slugs are unique per portal: name the portal with the X-Portal header.")
+        else:
+            row = await info.context.db.run(courses.course_by_slug, actor=actor, slug=slug or "")
+        return None if row is None else CourseType.from_row(row)
+
+    @strawberry.field(description="Courses of the acting portal (of every visible portal without one).")
+    async def courses(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: CourseFilterInput | None = None,
+        order_by: CourseOrder | None = None,  # type: ignore[valid-type]
+    ) -> Connection[CourseType]:
+        actor = await info.context.actor()
+        flt = (filter or CourseFilterInput()).to_filter()
+        rows = listing(
+            info, courses.courses_query, (actor, flt, actor.acting_portal_id),
+            order=(order_by or CourseOrder()).order(), first=first, after=after, last=last, before=before,
+        )  # fmt: skip
+        return await connection(info, rows, CourseType.from_row)
+
+    @strawberry.field(description="Categories of the portals the viewer can see.")
+    async def categories(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        type: CategoryKind | None = None,
+        search: str | None = None,
+        order_by: CategoryOrder | None = None,  # type: ignore[valid-type]
+    ) -> Connection[CategoryType]:
+        actor = await info.context.actor()
+        rows = listing(
+            info, courses.categories_query, (actor, type, search), order=(order_by or CategoryOrder()).order(),
+            first=first, after=after, last=last, before=before,
+        )  # fmt: skip
+        return await connection(info, rows, CategoryType.from_row)

@@ -1,0 +1,147 @@
+"""Catalog: categories, courses and sections."""
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, Self
+from uuid import UUID
+
+import strawberry
+
+from graph.context import Info
+from graph.enums import CategoryKind, CourseStatus, DurationRule, GradingRule
+from graph.modules.types import Module, module_from_row
+from graph.money import MoneyType
+from graph.node import Node, filter_id, make_id, register
+from graph.pagination import order_input
+from graph.users.types import UserType
+from models.courses import Category, Course, Section
+from models.portals import Portal
+from resolvers import courses, modules
+from resolvers.batches import Children
+
+if TYPE_CHECKING:
+    from graph.portals.types import PortalType
+
+CourseOrder = order_input("CourseOrder", {"CREATED_AT": "created_at", "UPDATED_AT": "updated_at", "TITLE": "title"})
+CategoryOrder = order_input("CategoryOrder", {"CREATED_AT": "created_at", "NAME": "name"})
+
+
+@strawberry.input(name="CourseFilter", description="Narrows a list of courses; all given conditions apply.")
+class CourseFilterInput:
+    status: CourseStatus | None = None
+    category_id: strawberry.ID | None = None
+    search: str | None = strawberry.field(default=None, description="Words in the title.")
+
+    def to_filter(self) -> courses.CourseFilter:
+        category = filter_id(self.category_id, "Category") if self.category_id else None
+        return courses.CourseFilter(status=self.status, category_id=category, search=self.search)
+
+
+@strawberry.type(name="Category", description="Classifies courses, modules, products …")
+class CategoryType(Node):
+    name: str
+    type: CategoryKind
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(id=make_id("Category", row.id), name=row.name, type=row.type, created_at=row.created_at)
+
+
+def _modules_of(info: Info, actor: Any, parent: UUID, partition: str) -> Any:
+    spec = Children(modules.modules_query, (actor,), partition, ("position", "id"))
+    return info.context.loaders.children.load((parent, spec))
+
+
+@strawberry.type(name="Section", description="A titled group of a course's modules.")
+class SectionType(Node):
+    title: str
+    position: int
+    row_id: strawberry.Private[UUID]
+    course_id: strawberry.Private[UUID]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(
+            id=make_id("Section", row.id), title=row.title, position=row.position, row_id=row.id, course_id=row.course_id
+        )
+
+    @strawberry.field
+    async def course(self, info: Info) -> "CourseType":
+        return CourseType.from_row(await info.context.loaders.row(Course, self.course_id))
+
+    @strawberry.field(description="The section's modules in curriculum order.")
+    async def modules(self, info: Info) -> list[Module]:
+        rows = await _modules_of(info, await info.context.actor(), self.row_id, "section_id")
+        return [module_from_row(row) for row in rows]
+
+
+@strawberry.type(name="Course", description="A course of one portal.")
+class CourseType(Node):
+    title: str
+    slug: str
+    description: str
+    status: CourseStatus
+    grading_rule: GradingRule
+    duration_rule: DurationRule
+    duration_days: int | None
+    duration_date: date | None
+    price: MoneyType | None
+    shared_with_sub_portals: bool = strawberry.field(description="Published here, enrollable in sub-portals.")
+    created_at: datetime
+    updated_at: datetime
+    row_id: strawberry.Private[UUID]
+    portal_id: strawberry.Private[UUID]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(
+            id=make_id("Course", row.id),
+            title=row.title,
+            slug=row.slug,
+            description=row.description,
+            status=row.status,
+            grading_rule=row.grading_rule,
+            duration_rule=row.duration_rule,
+            duration_days=row.duration_days,
+            duration_date=row.duration_date,
+            price=MoneyType.of(row.price_amount, row.price_currency),
+            shared_with_sub_portals=row.shared_with_sub_portals,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            row_id=row.id,
+            portal_id=row.portal_id,
+        )
+
+    @strawberry.field
+    async def portal(self, info: Info) -> Annotated["PortalType", strawberry.lazy("graph.portals.types")]:
+        from graph.portals.types import PortalType
+
+        return PortalType.from_row(await info.context.loaders.row(Portal, self.portal_id))
+
+    @strawberry.field(description="Sections in order.")
+    async def sections(self, info: Info) -> list[SectionType]:
+        actor = await info.context.actor()
+        spec = Children(courses.sections_query, (actor,), "course_id", ("position", "id"))
+        return [SectionType.from_row(row) for row in await info.context.loaders.children.load((self.row_id, spec))]
+
+    @strawberry.field(description="Every module of the course in curriculum order.")
+    async def modules(self, info: Info) -> list[Module]:
+        rows = await _modules_of(info, await info.context.actor(), self.row_id, "course_id")
+        return [module_from_row(row) for row in rows]
+
+    @strawberry.field
+    async def categories(self, info: Info) -> list[CategoryType]:
+        actor = await info.context.actor()
+        spec = Children(courses.course_categories_query, (actor,), "course_id", ("name", "id"))
+        return [CategoryType.from_row(row) for row in await info.context.loaders.children.load((self.row_id, spec))]
+
+    @strawberry.field
+    async def instructors(self, info: Info) -> list[UserType]:
+        actor = await info.context.actor()
+        spec = Children(courses.course_instructors_query, (actor,), "course_id", ("full_name", "id"))
+        return [UserType.from_row(row) for row in await info.context.loaders.children.load((self.row_id, spec))]
+
+
+register("Course", Course, CourseType.from_row)
+register("Section", Section, SectionType.from_row)
+register("Category", Category, CategoryType.from_row)

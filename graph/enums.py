@@ -1,0 +1,23 @@
+"""Every enum the API shows, registered once: GraphQL names, values as the seeds spell them."""
+
+import strawberry
+
+from models import courses, modules, users
+from resolvers import module_kinds, paging
+
+CourseStatus = strawberry.enum(courses.CourseStatus, description="Lifecycle of a course.")
+GradingRule = strawberry.enum(courses.GradingRule, description="How a course grade is computed (003).")
+DurationRule = strawberry.enum(courses.DurationRule, description="When a learner's access ends (003).")
+CategoryKind = strawberry.enum(courses.CategoryType, name="CategoryKind", description="What a category classifies.")
+ModuleKind = strawberry.enum(modules.ModuleKind, description="The 12 kinds of module.")
+DripRule = strawberry.enum(modules.DripRule, description="When a module becomes available (003).")
+DripIntervalUnit = strawberry.enum(modules.DripIntervalUnit)
+DripReference = strawberry.enum(modules.DripReference, description="What a drip interval counts from.")
+Role = strawberry.enum(users.Role, description="A member's role in one portal.")
+Direction = strawberry.enum(paging.Direction, name="OrderDirection", description="Sort direction.")
+VideoProvider = strawberry.enum(module_kinds.VideoProvider)
+PresentationViewer = strawberry.enum(module_kinds.PresentationViewer)
+FlashcardOrientation = strawberry.enum(module_kinds.FlashcardOrientation)
+ShowCorrectAnswers = strawberry.enum(module_kinds.ShowCorrectAnswers, description="When learners see quiz answers.")
+SubmissionType = strawberry.enum(module_kinds.SubmissionType)
+SurveyFieldType = strawberry.enum(module_kinds.SurveyFieldType)

@@ -1,0 +1,237 @@
+"""The `Module` interface and one type per kind, each with the fields of its kind."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Self
+from uuid import UUID
+
+import strawberry
+
+from graph.context import Info
+from graph.enums import (
+    DripIntervalUnit,
+    DripReference,
+    DripRule,
+    FlashcardOrientation,
+    ModuleKind,
+    PresentationViewer,
+    ShowCorrectAnswers,
+    SubmissionType,
+    SurveyFieldType,
+    VideoProvider,
+)
+from graph.node import Node, make_id, register
+from models import modules as tables
+from models.courses import Course, Section
+
+if TYPE_CHECKING:
+    from graph.courses.types import CourseType, SectionType
+
+
+@strawberry.type(description="When a module becomes available to a learner (003 drip).")
+class Drip:
+    rule: DripRule
+    date: datetime | None = strawberry.field(description="For FIXED_DATE.")
+    interval: int | None = strawberry.field(description="For SPECIFIC_INTERVAL, in `unit`s.")
+    unit: DripIntervalUnit | None
+    reference: DripReference | None = strawberry.field(description="What the interval counts from.")
+
+
+@strawberry.interface(description="A lesson or activity of a course; one type per kind.")
+class Module(Node):
+    title: str
+    kind: ModuleKind
+    position: int = strawberry.field(description="Place in the course's curriculum, from 0.")
+    is_required: bool = strawberry.field(description="Counts toward course completion.")
+    drip: Drip
+    created_at: datetime
+    updated_at: datetime
+    row_id: strawberry.Private[UUID]
+    course_id: strawberry.Private[UUID]
+    section_id: strawberry.Private[UUID | None]
+    details: strawberry.Private[dict[str, Any]]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(
+            id=make_id("Module", row.id),
+            title=row.title,
+            kind=row.kind,
+            position=row.position,
+            is_required=row.is_required,
+            drip=Drip(
+                rule=row.drip_rule,
+                date=row.drip_date,
+                interval=row.drip_interval,
+                unit=row.drip_interval_unit,
+                reference=row.drip_reference,
+            ),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            row_id=row.id,
+            course_id=row.course_id,
+            section_id=row.section_id,
+            details=row.details or {},
+        )
+
+    @strawberry.field
+    async def course(self, info: Info) -> Annotated["CourseType", strawberry.lazy("graph.courses.types")]:
+        from graph.courses.types import CourseType
+
+        return CourseType.from_row(await info.context.loaders.row(Course, self.course_id))
+
+    @strawberry.field
+    async def section(self, info: Info) -> Annotated["SectionType", strawberry.lazy("graph.courses.types")] | None:
+        from graph.courses.types import SectionType
+
+        if self.section_id is None:
+            return None
+        row = await info.context.loaders.row(Section, self.section_id)
+        return None if row is None else SectionType.from_row(row)
+
+
+def detail(name: str, default: Any = None, *, enum: Any = None) -> Any:
+    """A kind field read from the module's `details`."""
+
+    def resolve(root: Module) -> Any:
+        value = root.details.get(name, default)
+        return enum(value) if enum is not None and value is not None else value
+
+    return strawberry.field(resolver=resolve)
+
+
+@strawberry.type(description="A flashcard: a prompt and its answer.")
+class Flashcard:
+    front: str
+    back: str
+
+
+@strawberry.type(description="A question of a survey form.")
+class SurveyField:
+    type: SurveyFieldType
+    label: str
+    is_required: bool
+    options: list[str]
+
+
+@strawberry.type(description="Rich text (HTML) to read.")
+class TextModule(Module):
+    content: str = detail("content", "")
+
+
+@strawberry.type(description="A video from a provider or uploaded.")
+class VideoModule(Module):
+    url: str = detail("url", "")
+    provider: VideoProvider = detail("provider", "in-house", enum=VideoProvider)
+    cover_url: str | None = detail("cover_url")
+    disable_forward_seek: bool = detail("disable_forward_seek", False)
+    duration_seconds: int | None = detail("duration_seconds")
+
+
+@strawberry.type(description="A PDF document.")
+class PdfModule(Module):
+    url: str = detail("url", "")
+    allow_download: bool = detail("allow_download", False)
+    default_zoom: str | None = detail("default_zoom")
+
+
+@strawberry.type(description="A slide deck (003 powerpoint).")
+class PresentationModule(Module):
+    url: str = detail("url", "")
+    viewer: PresentationViewer = detail("viewer", "microsoft_office", enum=PresentationViewer)
+
+
+def _cards(root: Module) -> list[Flashcard]:
+    return [Flashcard(front=c["front"], back=c["back"]) for c in root.details.get("cards", [])]
+
+
+@strawberry.type(description="A deck of flashcards.")
+class FlashcardsModule(Module):
+    orientation: FlashcardOrientation = detail("orientation", "landscape", enum=FlashcardOrientation)
+    cards: list[Flashcard] = strawberry.field(resolver=_cards)
+
+
+@strawberry.type(description="A SCORM or xAPI package.")
+class ScormModule(Module):
+    launch_url: str = detail("launch_url", "")
+    scorm_version: str | None = detail("scorm_version")
+    launch_new_window: bool = detail("launch_new_window", False)
+
+
+@strawberry.type(description="A quiz; the latest attempt counts unless the course says BEST.")
+class QuizModule(Module):
+    retakes_allowed: int = detail("retakes_allowed", 0)
+    passing_percentage: float | None = detail("passing_percentage")
+    time_limit_minutes: int | None = detail("time_limit_minutes")
+    show_correct_answers: ShowCorrectAnswers = detail("show_correct_answers", "never", enum=ShowCorrectAnswers)
+    shuffle_questions: bool = detail("shuffle_questions", False)
+
+
+@strawberry.type(description="Work a learner submits and an instructor grades.")
+class AssignmentModule(Module):
+    submission_type: SubmissionType = detail("submission_type", "text", enum=SubmissionType)
+    total_points: int | None = detail("total_points")
+    allowed_file_types: list[str] = detail("allowed_file_types", [])
+    max_upload_size_mb: int | None = detail("max_upload_size_mb")
+
+
+@strawberry.type(description="A discussion; complete at `minComments` posts unless evaluated.")
+class DiscussionModule(Module):
+    is_evaluated: bool = detail("is_evaluated", False)
+    total_points: int | None = detail("total_points")
+    min_comments: int = detail("min_comments", 1)
+
+
+def _survey_fields(root: Module) -> list[SurveyField]:
+    return [
+        SurveyField(
+            type=SurveyFieldType(f["type"]),
+            label=f["label"],
+            is_required=f.get("is_required", False),
+            options=f.get("options", []),
+        )
+        for f in root.details.get("survey_fields", [])
+    ]
+
+
+@strawberry.type(description="A form of questions without right answers.")
+class SurveyModule(Module):
+    submit_button_text: str = detail("submit_button_text", "Submit")
+    survey_fields: list[SurveyField] = strawberry.field(resolver=_survey_fields)
+
+
+@strawberry.type(description="A live class (003 webinar; seeds 000 and 002).")
+class LiveSessionModule(Module):
+    duration_minutes: int | None = detail("duration_minutes")
+
+
+@strawberry.type(description="A course hosted elsewhere and launched by URL (seeds 001, 004).")
+class ExternalModule(Module):
+    launch_url: str = detail("launch_url", "")
+    staging_url: str | None = detail("staging_url")
+    lms_id: str | None = detail("lms_id")
+    provider_name: str | None = detail("provider_name")
+    external_id: str | None = detail("external_id")
+    max_score: float | None = detail("max_score")
+
+
+KIND_TYPES: dict[tables.ModuleKind, type[Module]] = {
+    tables.ModuleKind.TEXT: TextModule,
+    tables.ModuleKind.VIDEO: VideoModule,
+    tables.ModuleKind.PDF: PdfModule,
+    tables.ModuleKind.PRESENTATION: PresentationModule,
+    tables.ModuleKind.FLASHCARDS: FlashcardsModule,
+    tables.ModuleKind.SCORM: ScormModule,
+    tables.ModuleKind.QUIZ: QuizModule,
+    tables.ModuleKind.ASSIGNMENT: AssignmentModule,
+    tables.ModuleKind.DISCUSSION: DiscussionModule,
+    tables.ModuleKind.SURVEY: SurveyModule,
+    tables.ModuleKind.LIVE_SESSION: LiveSessionModule,
+    tables.ModuleKind.EXTERNAL: ExternalModule,
+}
+
+
+def module_from_row(row: Any) -> Module:
+    return KIND_TYPES[row.kind].from_row(row)
+
+
+register("Module", tables.Module, module_from_row)

@@ -1,0 +1,48 @@
+"""Portal lookups."""
+
+import strawberry
+
+from graph.context import Info
+from graph.errors import BadUserInput
+from graph.node import filter_id, query_id
+from graph.pagination import Connection, connection, listing, order_input
+from graph.portals.types import PortalType
+from models.portals import Portal
+from resolvers import portals
+
+PortalOrder = order_input("PortalOrder", {"CREATED_AT": "created_at", "NAME": "name", "SLUG": "slug"})
+
+
+@strawberry.type
+class PortalQuery:
+    @strawberry.field(description="A portal by id or slug; null when missing or hidden.")
+    async def portal(self, info: Info, id: strawberry.ID | None = None, slug: str | None = None) -> PortalType | None:
+        if (id is None) == (slug is None):
+            raise BadUserInput("Give exactly one of `id` and `slug`.")
+        actor = await info.context.actor()
+        if id is not None:
+            row_id = query_id(id, "Portal")
+            row = None if row_id is None else await info.context.loaders.row(Portal, row_id)
+        else:
+            row = await info.context.db.run(portals.portal_by_slug, actor=actor, slug=slug or "")
+        return None if row is None else PortalType.from_row(row)
+
+    @strawberry.field(description="Portals the viewer can see: the acting portal and its sub-portals.")
+    async def portals(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        search: str | None = None,
+        parent_id: strawberry.ID | None = None,
+        order_by: PortalOrder | None = None,  # type: ignore[valid-type]
+    ) -> Connection[PortalType]:
+        actor = await info.context.actor()
+        parent = filter_id(parent_id, "Portal") if parent_id else None
+        rows = listing(
+            info, portals.portals_query, (actor, search, parent), order=(order_by or PortalOrder()).order(),
+            first=first, after=after, last=last, before=before,
+        )  # fmt: skip
+        return await connection(info, rows, PortalType.from_row)

@@ -1,0 +1,99 @@
+"""Portals: tenants with their sub-portals, courses and people."""
+
+from datetime import datetime
+from typing import Any, Self
+from uuid import UUID
+
+import strawberry
+
+from graph.context import Info
+from graph.courses.types import CourseFilterInput, CourseOrder, CourseType
+from graph.enums import Role
+from graph.node import Node, make_id, register
+from graph.pagination import Connection, connection, listing
+from graph.users.types import UserOrder, UserType
+from models.portals import Portal
+from resolvers import courses, portals, users
+from resolvers.batches import Children
+
+
+@strawberry.type(name="Portal", description="A tenant: an academy, or a sub-portal of one.")
+class PortalType(Node):
+    name: str
+    slug: str
+    time_zone: str = strawberry.field(description="IANA time zone for date-only rules.")
+    is_active: bool
+    total_seats: int | None = strawberry.field(description="Learner seats; null means unlimited.")
+    created_at: datetime
+    updated_at: datetime
+    row_id: strawberry.Private[UUID]
+    parent_id: strawberry.Private[UUID | None]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(
+            id=make_id("Portal", row.id),
+            name=row.name,
+            slug=row.slug,
+            time_zone=row.time_zone,
+            is_active=row.is_active,
+            total_seats=row.total_seats,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            row_id=row.id,
+            parent_id=row.parent_id,
+        )
+
+    @strawberry.field(description="The parent portal, if the viewer may see it.")
+    async def parent(self, info: Info) -> "PortalType | None":
+        if self.parent_id is None:
+            return None
+        row = await info.context.loaders.row(Portal, self.parent_id)
+        return None if row is None else PortalType.from_row(row)
+
+    @strawberry.field(description="Direct sub-portals, by name.")
+    async def sub_portals(self, info: Info) -> list["PortalType"]:
+        actor = await info.context.actor()
+        spec = Children(portals.sub_portals_query, (actor,), "parent_id", ("name", "id"))
+        return [PortalType.from_row(row) for row in await info.context.loaders.children.load((self.row_id, spec))]
+
+    @strawberry.field(description="This portal's own courses.")
+    async def courses(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: CourseFilterInput | None = None,
+        order_by: CourseOrder | None = None,  # type: ignore[valid-type]
+    ) -> Connection[CourseType]:
+        actor = await info.context.actor()
+        flt = (filter or CourseFilterInput()).to_filter()
+        rows = listing(
+            info, courses.courses_query, (actor, flt, None), order=(order_by or CourseOrder()).order(),
+            partition="portal_id", first=first, after=after, last=last, before=before,
+        )  # fmt: skip
+        return await connection(info, rows, CourseType.from_row, self.row_id)
+
+    @strawberry.field(description="Members of this portal.")
+    async def users(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        search: str | None = None,
+        role: Role | None = None,
+        order_by: UserOrder | None = None,  # type: ignore[valid-type]
+    ) -> Connection[UserType]:
+        actor = await info.context.actor()
+        rows = listing(
+            info, users.portal_users_query, (actor, search, role), order=(order_by or UserOrder()).order(),
+            partition="portal_id", first=first, after=after, last=last, before=before,
+        )  # fmt: skip
+        return await connection(info, rows, UserType.from_row, self.row_id)
+
+
+register("Portal", Portal, PortalType.from_row)

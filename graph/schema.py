@@ -1,0 +1,38 @@
+"""The schema: each domain contributes its Query and Mutation fields."""
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+from strawberry.tools import merge_types
+
+from graph.context import SessionPerOperation
+from graph.courses.mutations import CourseMutation
+from graph.courses.queries import CourseQuery
+from graph.errors import ErrorCodes
+from graph.modules.mutations import ModuleMutation
+from graph.modules.queries import ModuleQuery
+from graph.modules.types import KIND_TYPES
+from graph.node import NodeQuery
+from graph.portals.mutations import PortalMutation
+from graph.portals.queries import PortalQuery
+from graph.scalars import SCALAR_OVERRIDES
+from graph.users.mutations import UserMutation
+from graph.users.queries import UserQuery
+
+Query = merge_types("Query", (NodeQuery, PortalQuery, UserQuery, CourseQuery, ModuleQuery))
+Mutation = merge_types("Mutation", (PortalMutation, UserMutation, CourseMutation, ModuleMutation))
+
+
+
+class CourseGraphSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Client mistakes are answers, not incidents: `ErrorCodes` logs only the unexpected."""
+
+
+schema = CourseGraphSchema(
+    query=Query,
+    mutation=Mutation,
+    types=list(KIND_TYPES.values()),
+    scalar_overrides=SCALAR_OVERRIDES,
+    extensions=[ErrorCodes, SessionPerOperation],
+)

@@ -1,0 +1,111 @@
+"""People: accounts, memberships and groups."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Self
+from uuid import UUID
+
+import strawberry
+
+from graph.context import Info
+from graph.enums import Role
+from graph.node import Node, make_id, register
+from graph.pagination import Connection, connection, listing, order_input
+from models.portals import Portal
+from models.users import Group, Membership, User
+from resolvers import users
+from resolvers.batches import Children
+
+if TYPE_CHECKING:
+    from graph.portals.types import PortalType
+
+UserOrder = order_input("UserOrder", {"CREATED_AT": "created_at", "FULL_NAME": "full_name", "EMAIL": "email"})
+MEMBERSHIPS = "memberships_of_user"
+
+
+@strawberry.type(name="User", description="One account; it may belong to several portals.")
+class UserType(Node):
+    full_name: str
+    email: str
+    avatar_url: str | None
+    classroom_user_id: str = strawberry.field(description="The id virtual classrooms know this user by.")
+    is_active: bool
+    created_at: datetime
+    row_id: strawberry.Private[UUID]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(
+            id=make_id("User", row.id),
+            full_name=row.full_name,
+            email=row.email,
+            avatar_url=row.avatar_url,
+            classroom_user_id=row.classroom_user_id,
+            is_active=row.is_active,
+            created_at=row.created_at,
+            row_id=row.id,
+        )
+
+    @strawberry.field(description="Roles in the portals the viewer can see.")
+    async def memberships(self, info: Info) -> list["MembershipType"]:
+        actor = await info.context.actor()
+        spec = Children(users.memberships_query, (actor,), "user_id", ("created_at", "id"))
+        rows = await info.context.loaders.children.load((self.row_id, spec))
+        return [MembershipType.from_row(row) for row in rows]
+
+
+@strawberry.type(name="Membership", description="A user's role in one portal.")
+class MembershipType(Node):
+    role: Role
+    created_at: datetime
+    portal_id: strawberry.Private[UUID]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(id=make_id("Membership", row.id), role=row.role, created_at=row.created_at, portal_id=row.portal_id)
+
+    @strawberry.field
+    async def portal(self, info: Info) -> Annotated["PortalType", strawberry.lazy("graph.portals.types")]:
+        from graph.portals.types import PortalType
+
+        return PortalType.from_row(await info.context.loaders.row(Portal, self.portal_id))
+
+
+@strawberry.type(name="Group", description="Learners grouped for enrolment (004 subscribeGroups).")
+class GroupType(Node):
+    name: str
+    external_id: str | None
+    created_at: datetime
+    row_id: strawberry.Private[UUID]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(
+            id=make_id("Group", row.id),
+            name=row.name,
+            external_id=row.external_id,
+            created_at=row.created_at,
+            row_id=row.id,
+        )
+
+    @strawberry.field
+    async def members(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        order_by: UserOrder | None = None,  # type: ignore[valid-type]
+    ) -> Connection[UserType]:
+        actor = await info.context.actor()
+        order = (order_by or UserOrder()).order()
+        rows = listing(
+            info, users.group_members_query, (actor,), order=order, partition="group_id",
+            first=first, after=after, last=last, before=before,
+        )  # fmt: skip
+        return await connection(info, rows, UserType.from_row, self.row_id)
+
+
+register("User", User, UserType.from_row)
+register("Membership", Membership, MembershipType.from_row)
+register("Group", Group, GroupType.from_row)

@@ -1,0 +1,1 @@
+"""Tables, engine and settings: the lowest layer, free of GraphQL and HTTP."""

@@ -1,0 +1,1 @@
+"""Business rules: plain async functions taking a session; no GraphQL, no HTTP."""

@@ -38,10 +38,10 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     engine = engine or create_engine(settings)
     sessions = session_factory(engine)
 
-    async def healthz(request: Request) -> Response:
+    async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    async def readyz(request: Request) -> Response:
+    async def readyz(_: Request) -> Response:
         try:
             async with engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         return JSONResponse({"status": "ok", "database": True})
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
         await engine.dispose()
 

@@ -87,8 +87,7 @@ def error_type(name: str, codes: type[StrEnum]) -> Any:
         @classmethod
         def of(cls, problems: list[Problem]) -> list["DomainError"]:
             return [
-                cls(field=list(p.field) if p.field else None, message=p.message, code=codes(p.code))
-                for p in problems
+                cls(field=list(p.field) if p.field else None, message=p.message, code=codes(p.code)) for p in problems
             ]
 
     return DomainError

@@ -40,7 +40,8 @@ class Connection(Generic[NodeT]):
 
     @strawberry.field(description="The page's items with their cursors.")
     def edges(self) -> list[Edge[NodeT]]:
-        return [Edge(cursor=encode_cursor(self._order, row), node=node) for row, node in zip(self._rows, self.nodes)]
+        pairs = zip(self._rows, self.nodes, strict=True)
+        return [Edge(cursor=encode_cursor(self._order, row), node=node) for row, node in pairs]
 
     @strawberry.field(description="How many items the whole list holds (filters applied).")
     async def total_count(self) -> int:

@@ -2,16 +2,9 @@
 
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, NewType
+from typing import Any
 
 import strawberry
-
-JSON = strawberry.scalar(
-    NewType("JSON", object),
-    description="Free-form JSON, only where the seeds are free-form.",
-    serialize=lambda value: value,
-    parse_value=lambda value: value,
-)
 
 
 def _serialize_datetime(value: datetime) -> str:
@@ -35,28 +28,23 @@ def _parse_decimal(value: Any) -> Decimal:
     return number
 
 
-DateTimeScalar = strawberry.scalar(
-    NewType("DateTime", datetime),
-    name="DateTime",
-    description="ISO 8601 date and time with offset; always returned in UTC with a Z.",
-    serialize=_serialize_datetime,
-    parse_value=_parse_datetime,
-)
-
-DateScalar = strawberry.scalar(
-    NewType("Date", date),
-    name="Date",
-    description="A calendar date, YYYY-MM-DD.",
-    serialize=date.isoformat,
-    parse_value=lambda value: date.fromisoformat(str(value)),
-)
-
-DecimalScalar = strawberry.scalar(
-    NewType("Decimal", Decimal),
-    name="Decimal",
-    description="An exact decimal number, as a string (\"10.00\").",
-    serialize=str,
-    parse_value=_parse_decimal,
-)
-
-SCALAR_OVERRIDES: dict[object, Any] = {datetime: DateTimeScalar, date: DateScalar, Decimal: DecimalScalar}
+SCALAR_MAP: dict[object, Any] = {
+    datetime: strawberry.scalar(
+        name="DateTime",
+        description="ISO 8601 date and time with offset; always returned in UTC with a Z.",
+        serialize=_serialize_datetime,
+        parse_value=_parse_datetime,
+    ),
+    date: strawberry.scalar(
+        name="Date",
+        description="A calendar date, YYYY-MM-DD.",
+        serialize=date.isoformat,
+        parse_value=lambda value: date.fromisoformat(str(value)),
+    ),
+    Decimal: strawberry.scalar(
+        name="Decimal",
+        description='An exact decimal number, as a string ("10.00").',
+        serialize=str,
+        parse_value=_parse_decimal,
+    ),
+}

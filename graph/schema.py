@@ -2,8 +2,9 @@
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.types import ExecutionContext
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from graph.context import SessionPerOperation
 from graph.courses.mutations import CourseMutation
@@ -15,13 +16,12 @@ from graph.modules.types import KIND_TYPES
 from graph.node import NodeQuery
 from graph.portals.mutations import PortalMutation
 from graph.portals.queries import PortalQuery
-from graph.scalars import SCALAR_OVERRIDES
+from graph.scalars import SCALAR_MAP
 from graph.users.mutations import UserMutation
 from graph.users.queries import UserQuery
 
 Query = merge_types("Query", (NodeQuery, PortalQuery, UserQuery, CourseQuery, ModuleQuery))
 Mutation = merge_types("Mutation", (PortalMutation, UserMutation, CourseMutation, ModuleMutation))
-
 
 
 class CourseGraphSchema(strawberry.Schema):
@@ -33,6 +33,6 @@ schema = CourseGraphSchema(
     query=Query,
     mutation=Mutation,
     types=list(KIND_TYPES.values()),
-    scalar_overrides=SCALAR_OVERRIDES,
+    config=StrawberryConfig(scalar_map=SCALAR_MAP),
     extensions=[ErrorCodes, SessionPerOperation],
 )

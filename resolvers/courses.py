@@ -53,7 +53,9 @@ def courses_query(actor: Actor, flt: CourseFilter, portal_id: UUID | None) -> Se
     if flt.status is not None:
         stmt = stmt.where(Course.status == flt.status)
     if flt.category_id is not None:
-        stmt = stmt.where(Course.id.in_(select(CourseCategory.course_id).where(CourseCategory.category_id == flt.category_id)))
+        stmt = stmt.where(
+            Course.id.in_(select(CourseCategory.course_id).where(CourseCategory.category_id == flt.category_id))
+        )
     if flt.search:
         stmt = stmt.where(Course.title.icontains(flt.search, autoescape=True))
     return stmt
@@ -80,7 +82,9 @@ async def create_category(session: AsyncSession, *, actor: Actor, command: Categ
     checks.text(("name",), command.name, max_length=200, required=True)
     checks.done()
     name = command.name.strip()
-    clash = select(Category.id).where(Category.portal_id == portal_id, Category.type == command.type, Category.name == name)
+    clash = select(Category.id).where(
+        Category.portal_id == portal_id, Category.type == command.type, Category.name == name
+    )
     if await session.scalar(clash):
         raise Failure.one(("name",), f"A category named {name!r} exists.", "DUPLICATE")
     category = Category(portal_id=portal_id, name=name, type=command.type)
@@ -132,9 +136,9 @@ def _check_fields(checks: Checks, fields: CourseFields, *, creating: bool) -> No
 
 def _check_duration(course: Course) -> None:
     """Each duration rule needs its own parameter (003 § Duration Rules Lookup)."""
-    if course.duration_rule in (DurationRule.X_DAYS_AFTER_START, DurationRule.X_DAYS_AFTER_ENROLLMENT):
-        if not course.duration_days:
-            raise Failure.one(("durationDays",), "This duration rule needs durationDays.", "REQUIRED")
+    by_days = course.duration_rule in (DurationRule.X_DAYS_AFTER_START, DurationRule.X_DAYS_AFTER_ENROLLMENT)
+    if by_days and not course.duration_days:
+        raise Failure.one(("durationDays",), "This duration rule needs durationDays.", "REQUIRED")
     if course.duration_rule is DurationRule.ON_SPECIFIC_DATE and course.duration_date is None:
         raise Failure.one(("durationDate",), "This duration rule needs durationDate.", "REQUIRED")
 
@@ -153,7 +157,8 @@ async def _link(session: AsyncSession, course: Course, fields: CourseFields) -> 
         _refuse_unknown("categoryIds", fields.category_ids, found, "category")
         await session.execute(delete(CourseCategory).where(CourseCategory.course_id == course.id))
         session.add_all(
-            CourseCategory(portal_id=course.portal_id, course_id=course.id, category_id=c) for c in dict.fromkeys(wanted)
+            CourseCategory(portal_id=course.portal_id, course_id=course.id, category_id=c)
+            for c in dict.fromkeys(wanted)
         )
     if fields.instructor_ids is not None:
         teaching = select(Membership.user_id).where(
@@ -200,7 +205,12 @@ async def create_course(session: AsyncSession, *, actor: Actor, fields: CourseFi
     checks.done()
     assert fields.title is not None  # checked above
     slug = await free_slug(
-        session, Course.slug, wanted=fields.slug, title=fields.title, where=Course.portal_id == portal_id, path=("slug",)
+        session,
+        Course.slug,
+        wanted=fields.slug,
+        title=fields.title,
+        where=Course.portal_id == portal_id,
+        path=("slug",),
     )
     course = Course(portal_id=portal_id, title=fields.title.strip(), slug=slug)
     session.add(course)

@@ -109,7 +109,11 @@ KIND_FIELDS: Mapping[ModuleKind, Mapping[str, Spec]] = {
     ModuleKind.PDF: {"url": Spec(url, required=True), "allow_download": Spec(anything), "default_zoom": Spec(text(20))},
     ModuleKind.PRESENTATION: {"url": Spec(url, required=True), "viewer": Spec(anything)},
     ModuleKind.FLASHCARDS: {"orientation": Spec(anything), "cards": Spec(cards)},
-    ModuleKind.SCORM: {"launch_url": Spec(url, required=True), "scorm_version": Spec(text(40)), "launch_new_window": Spec(anything)},
+    ModuleKind.SCORM: {
+        "launch_url": Spec(url, required=True),
+        "scorm_version": Spec(text(40)),
+        "launch_new_window": Spec(anything),
+    },
     ModuleKind.QUIZ: {
         "retakes_allowed": Spec(whole(0, 9_999)),
         "passing_percentage": Spec(ratio(0, 100)),

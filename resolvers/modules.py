@@ -128,7 +128,9 @@ async def update_module(session: AsyncSession, *, actor: Actor, module_id: UUID,
     return module
 
 
-async def reorder_modules(session: AsyncSession, *, actor: Actor, course_id: UUID, module_ids: Sequence[UUID]) -> Course:
+async def reorder_modules(
+    session: AsyncSession, *, actor: Actor, course_id: UUID, module_ids: Sequence[UUID]
+) -> Course:
     """The new order must name every module of the course exactly once."""
     course = await visible_row(session, Course, course_id, actor=actor, field="courseId")
     current = set((await session.execute(select(Module.id).where(Module.course_id == course.id))).scalars())

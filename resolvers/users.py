@@ -219,4 +219,3 @@ async def add_group_members(
     session.add_all(GroupMember(portal_id=group.portal_id, group_id=group.id, user_id=uid) for uid in new)
     await session.flush()
     return MembersAdded(group=group, problems=problems)
-

@@ -40,7 +40,9 @@ class CourseFieldsInput:
 
     def to_fields(self, title: str | None) -> courses.CourseFields:
         cats = None if self.category_ids is None else input_ids(self.category_ids, "Category", field="categoryIds")
-        teachers = None if self.instructor_ids is None else input_ids(self.instructor_ids, "User", field="instructorIds")
+        teachers = (
+            None if self.instructor_ids is None else input_ids(self.instructor_ids, "User", field="instructorIds")
+        )
         return courses.CourseFields(
             title=title,
             slug=self.slug,
@@ -108,7 +110,9 @@ class CourseMutation:
     async def course_create(
         self, info: Info, input_: Annotated[CourseCreateInput, strawberry.argument(name="input")]
     ) -> CoursePayload:  # type: ignore[valid-type]
-        return await perform(info, CoursePayload, courses.create_course, lambda: {"fields": input_.to_fields(input_.title)})
+        return await perform(
+            info, CoursePayload, courses.create_course, lambda: {"fields": input_.to_fields(input_.title)}
+        )
 
     @strawberry.mutation(description="Change a course; fields left out stay as they are.")
     async def course_update(

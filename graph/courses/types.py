@@ -62,7 +62,11 @@ class SectionType(Node):
     @classmethod
     def from_row(cls, row: Any) -> Self:
         return cls(
-            id=make_id("Section", row.id), title=row.title, position=row.position, row_id=row.id, course_id=row.course_id
+            id=make_id("Section", row.id),
+            title=row.title,
+            position=row.position,
+            row_id=row.id,
+            course_id=row.course_id,
         )
 
     @strawberry.field

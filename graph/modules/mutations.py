@@ -21,9 +21,9 @@ from graph.enums import (
     VideoProvider,
 )
 from graph.errors import error_type
+from graph.modules.types import Module, module_from_row
 from graph.mutation import payload_type, perform
 from graph.node import input_id, input_ids, make_id
-from graph.modules.types import Module, module_from_row
 from resolvers import modules
 from resolvers.errors import Problem
 
@@ -184,7 +184,10 @@ class ModuleMutation:
             info,
             ModulePayload,
             modules.update_module,
-            lambda: {"module_id": input_id(input_.module_id, "Module", field=("moduleId",)), "fields": input_.to_fields()},
+            lambda: {
+                "module_id": input_id(input_.module_id, "Module", field=("moduleId",)),
+                "fields": input_.to_fields(),
+            },
         )
 
     @strawberry.mutation(description="Put a course's modules in a new order.")

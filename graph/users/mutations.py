@@ -101,7 +101,10 @@ class UserMutation:
         self, info: Info, input_: Annotated[UserDeactivateInput, strawberry.argument(name="input")]
     ) -> UserPayload:  # type: ignore[valid-type]
         return await perform(
-            info, UserPayload, users.deactivate_user, lambda: {"user_id": input_id(input_.user_id, "User", field=("userId",))}
+            info,
+            UserPayload,
+            users.deactivate_user,
+            lambda: {"user_id": input_id(input_.user_id, "User", field=("userId",))},
         )
 
     @strawberry.mutation(description="Create a learner group in the acting portal.")

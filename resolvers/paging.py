@@ -170,7 +170,7 @@ async def count_rows(session: AsyncSession, listing: Listing, parents: Sequence[
     part = stmt.selected_columns[listing.partition]
     sub = stmt.where(part.in_(parents)).subquery()
     counted = await session.execute(select(sub.c[listing.partition], func.count()).group_by(sub.c[listing.partition]))
-    totals = dict(counted.tuples().all())
+    totals = dict(counted.all())
     return {parent: totals.get(parent, 0) for parent in parents}
 
 

@@ -1,5 +1,7 @@
 """User and group lookups."""
 
+from typing import Annotated
+
 import strawberry
 
 from graph.context import Info
@@ -29,7 +31,7 @@ class UserQuery:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        search: str | None = strawberry.field(default=None, description="Words in the name or email."),
+        search: Annotated[str | None, strawberry.argument(description="Words in the name or email.")] = None,
         role: Role | None = None,
         is_active: bool | None = None,
         order_by: UserOrder | None = None,  # type: ignore[valid-type]

@@ -1,0 +1,48 @@
+"""What clients see when things go wrong: a code on every error, nothing internal leaked."""
+
+import strawberry
+
+from graph.errors import ErrorCodes
+from tests.conftest import Api
+
+
+@strawberry.type
+class Exploding:
+    @strawberry.field
+    def broken(self) -> str:
+        raise RuntimeError("password=hunter2 in /srv/secret.py")
+
+
+async def test_unexpected_errors_are_masked_with_a_code() -> None:
+    schema = strawberry.Schema(query=Exploding, extensions=[ErrorCodes])
+    result = await schema.execute("{ broken }")
+    assert result.errors is not None
+    error = result.errors[0].formatted
+    assert error["message"] == "Internal server error"
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    assert "hunter2" not in str(error)
+
+
+async def test_validation_errors_carry_their_code(api: Api) -> None:
+    errors = await api.errors("{ portals { nope } }")
+    assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_syntax_errors_carry_the_validation_code(api: Api) -> None:
+    errors = await api.errors("{ portals { ")
+    assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_an_undecodable_node_id_is_bad_user_input(api: Api) -> None:
+    errors = await api.errors('{ node(id: "%%%") { id } }')
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_node_id_of_an_unknown_type_is_null(api: Api) -> None:
+    data = await api.data('{ node(id: "V2lkZ2V0OjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMQ==") { id } }')
+    assert data == {"node": None}
+
+
+async def test_a_badly_typed_variable_is_refused_with_a_code(api: Api) -> None:
+    response = await api.post("query ($n: Int) { portals(first: $n) { totalCount } }", {"n": "many"})
+    assert response.json()["errors"][0]["extensions"]["code"] in {"BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"}

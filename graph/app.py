@@ -18,6 +18,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from graph.context import Context, make_context
 from graph.graphiql import graphiql_assets, graphiql_page
 from graph.schema import schema
+from models.base import Clock, utcnow
 from models.session import create_engine, session_factory
 from models.settings import Settings
 
@@ -44,10 +45,12 @@ class CourseGraphView(GraphQL[Context, None]):
             raise
 
 
-def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, engine: AsyncEngine | None = None, clock: Clock = utcnow
+) -> Starlette:
     settings = settings or Settings()
     engine = engine or create_engine(settings)
-    sessions = session_factory(engine)
+    sessions = session_factory(engine, clock)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})

@@ -60,7 +60,6 @@ class Timestamped(SQLModel):
         default_factory=utcnow,
         sa_type=UtcDateTime,
         nullable=False,
-        sa_column_kwargs={"onupdate": utcnow},
     )
 
 

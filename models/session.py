@@ -6,8 +6,10 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from models.base import Clock, Timestamped, utcnow
 from models.settings import Settings
 
 P = ParamSpec("P")
@@ -36,8 +38,23 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def session_factory(engine: AsyncEngine, clock: Clock = utcnow) -> async_sessionmaker[AsyncSession]:
+    """Sessions carry the clock that stamps what they write (tests inject a frozen one)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info={"clock": clock})
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_times(session: Session, _context: Any, _instances: Any) -> None:
+    clock: Clock | None = session.info.get("clock")
+    if clock is None:  # a session without a clock keeps the times its rows were given
+        return
+    now = clock()
+    for row in session.new:
+        if isinstance(row, Timestamped):
+            row.created_at = row.updated_at = now
+    for row in session.dirty:
+        if isinstance(row, Timestamped) and session.is_modified(row):
+            row.updated_at = now
 
 
 class Db:

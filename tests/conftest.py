@@ -4,6 +4,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,10 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from graph.app import create_app
-from models.session import create_engine, session_factory
+from models.session import create_engine
 from models.settings import Settings
 from tests import databases
 
@@ -65,8 +66,8 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    """For factories: rows written through it are committed, as a real client would see them."""
-    async with session_factory(engine)() as session:
+    """For factories: rows are committed, as a client would see them, with the times they are given."""
+    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
         yield session
 
 
@@ -126,9 +127,28 @@ class Api:
         return body["errors"]
 
 
+class FrozenClock:
+    """The injectable clock: time stands still until a test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
 @pytest.fixture
-async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Any]:
-    application = create_app(settings, engine=engine)
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def app(settings: Settings, engine: AsyncEngine, clock: FrozenClock) -> AsyncIterator[Any]:
+    application = create_app(settings, engine=engine, clock=clock)
     async with LifespanManager(application):
         yield application
 

@@ -8,16 +8,23 @@ from cross_web import HTTPException
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 
+from graph.body_limit import BodyLimit
 from graph.context import Context, make_context
+from graph.errors import without_leaks
 from graph.graphiql import graphiql_assets, graphiql_page
 from graph.schema import schema
+from graph.transport import http_refusal, negotiated, wants_graphql_response
 from models.base import Clock, utcnow
 from models.session import create_engine, session_factory
 from models.settings import Settings
@@ -34,6 +41,25 @@ class CourseGraphView(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return graphiql_page()
+
+    async def run(self, request: Request | WebSocket, **kwargs: Any) -> Any:
+        try:
+            response = await super().run(request, **kwargs)
+        except HTTPException as exc:
+            return http_refusal(exc.status_code, exc.reason)
+        if isinstance(request, Request) and isinstance(response, Response):
+            return negotiated(request, response, refused=getattr(request.state, "refused", False))
+        return response
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if result.errors:
+            result.errors = without_leaks(result.errors)
+        processed = await super().process_result(request, result)
+        if isinstance(result, PreExecutionError):
+            request.state.refused = True
+            if wants_graphql_response(request):
+                processed.pop("data", None)
+        return processed
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         """A mutation over GET is 405 Method Not Allowed (GraphQL over HTTP), not 400."""
@@ -76,7 +102,9 @@ def create_app(
         Route("/readyz", readyz),
         graphiql_assets(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes, lifespan=lifespan, middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
+    )
     app.state.settings = settings
     app.state.engine = engine
     return app

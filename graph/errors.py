@@ -12,6 +12,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from graph.limits import TOKENS_EXCEEDED, TOO_COMPLEX
 from resolvers.errors import BadInput, NotFound, Problem
 
 log = logging.getLogger("coursegraph.errors")
@@ -42,6 +43,8 @@ KNOWN: dict[type[Exception], str] = {BadInput: "BAD_USER_INPUT", NotFound: "NOT_
 
 def _code_of(error: GraphQLError) -> str | None:
     original = error.original_error
+    if TOKENS_EXCEEDED in error.message:
+        return TOO_COMPLEX
     if original is None:
         return (error.extensions or {}).get("code") or "GRAPHQL_VALIDATION_FAILED"
     if isinstance(original, ApiError):
@@ -72,6 +75,13 @@ class ErrorCodes(MaskErrors):
             if code is not None:
                 error.extensions = {**(error.extensions or {}), "code": code}
         return super()._process_errors(errors)
+
+
+def without_leaks(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """The last guard before the wire: an error a failing extension let through gets masked too."""
+    if all((error.extensions or {}).get("code") for error in errors):
+        return errors
+    return ErrorCodes()._process_errors(errors)
 
 
 def error_type(name: str, codes: type[StrEnum]) -> Any:

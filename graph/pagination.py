@@ -1,10 +1,15 @@
 """Relay connections over keyset pages: `first`/`last` ≤ 100, `totalCount` only when asked."""
 
 from collections.abc import Awaitable, Callable, Hashable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import strawberry
+from strawberry.annotation import StrawberryAnnotation
+from strawberry.extensions.field_extension import AsyncExtensionResolver, FieldExtension
+from strawberry.types.arguments import StrawberryArgument
+from strawberry.types.field import StrawberryField
 
 from graph.enums import Direction
 from resolvers import paging
@@ -107,3 +112,68 @@ async def connection(
         _order=listing.order,
         _count=lambda: loaders.counts.load((parent, listing)),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """What a connection field's resolver returns; `Paged` turns it into the requested page."""
+
+    query: Query
+    args: tuple[Hashable, ...]
+    convert: Callable[[Any], Any]
+    partition: str | None = None
+    parent: Hashable = None
+
+
+def _argument(name: str, annotation: Any, description: str) -> StrawberryArgument:
+    return StrawberryArgument(
+        python_name=name,
+        graphql_name=None,
+        type_annotation=StrawberryAnnotation(annotation),
+        description=description,
+        default=None,
+    )
+
+
+class Paged(FieldExtension):
+    """Gives a connection field the Relay arguments and `orderBy`, once for every list."""
+
+    def __init__(self, order: Any) -> None:
+        self.order = order
+
+    def apply(self, field: StrawberryField) -> None:
+        field.arguments = [
+            *field.arguments,
+            _argument("first", int | None, "The first n items (1..100, default 20)."),
+            _argument("after", str | None, "Items after this cursor."),
+            _argument("last", int | None, "The last n items (1..100)."),
+            _argument("before", str | None, "Items before this cursor."),
+            _argument("order_by", self.order | None, "Sort order; creation time then id when left out."),
+        ]
+
+    async def resolve_async(
+        self,
+        next_: AsyncExtensionResolver,
+        source: Any,
+        info: "Info",
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        order_by: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        listed: Listed = await next_(source, info, **kwargs)
+        rows = listing(
+            info,
+            listed.query,
+            listed.args,
+            order=(order_by or self.order()).order(),
+            partition=listed.partition,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+        return await connection(info, rows, listed.convert, listed.parent)

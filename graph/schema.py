@@ -10,6 +10,7 @@ from graph.context import SessionPerOperation
 from graph.courses.mutations import CourseMutation
 from graph.courses.queries import CourseQuery
 from graph.errors import ErrorCodes
+from graph.limits import QueryLimits
 from graph.modules.mutations import ModuleMutation
 from graph.modules.queries import ModuleQuery
 from graph.modules.types import KIND_TYPES
@@ -34,5 +35,5 @@ schema = CourseGraphSchema(
     mutation=Mutation,
     types=list(KIND_TYPES.values()),
     config=StrawberryConfig(scalar_map=SCALAR_MAP),
-    extensions=[ErrorCodes, SessionPerOperation],
+    extensions=[QueryLimits, ErrorCodes, SessionPerOperation],
 )

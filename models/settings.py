@@ -15,8 +15,14 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = 15_000
     sql_echo: bool = False
     graphiql: bool = True
+    introspection: bool = True
     default_page_size: int = 20
     max_page_size: int = 100
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5_000
+    max_query_cost: int = 50_000
+    max_body_bytes: int = 1_048_576
 
     @property
     def is_sqlite(self) -> bool:

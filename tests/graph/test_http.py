@@ -47,3 +47,29 @@ async def test_a_mutation_over_get_is_refused(http: httpx.AsyncClient) -> None:
         "/graphql", params={"query": 'mutation { portalCreate(input: {name: "x"}) { errors { code } } }'}
     )
     assert response.status_code == 405
+    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+async def test_malformed_json_is_a_graphql_shaped_400(http: httpx.AsyncClient) -> None:
+    response = await http.post("/graphql", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_clients_that_accept_graphql_response_json_get_it(http: httpx.AsyncClient) -> None:
+    accept = {"accept": "application/graphql-response+json, application/json;q=0.9"}
+    good = await http.post("/graphql", json={"query": "{ __typename }"}, headers=accept)
+    assert good.status_code == 200
+    assert good.headers["content-type"] == "application/graphql-response+json"
+    assert good.json() == {"data": {"__typename": "Query"}}
+    invalid = await http.post("/graphql", json={"query": "{ nope }"}, headers=accept)
+    assert invalid.status_code == 400
+    assert "data" not in invalid.json()
+    assert invalid.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_legacy_clients_get_application_json_and_200(http: httpx.AsyncClient) -> None:
+    for accept in ("application/json", "*/*", "application/json, application/graphql-response+json;q=0.5"):
+        response = await http.post("/graphql", json={"query": "{ nope }"}, headers={"accept": accept})
+        assert response.status_code == 200, accept
+        assert response.headers["content-type"].startswith("application/json"), accept

@@ -21,7 +21,7 @@ from strawberry.types.execution import PreExecutionError
 
 from graph.body_limit import BodyLimit
 from graph.context import Context, make_context
-from graph.errors import without_leaks
+from graph.errors import retry_after, without_leaks
 from graph.graphiql import graphiql_assets, graphiql_page
 from graph.schema import schema
 from graph.transport import http_refusal, negotiated, wants_graphql_response
@@ -47,13 +47,18 @@ class CourseGraphView(GraphQL[Context, None]):
             response = await super().run(request, **kwargs)
         except HTTPException as exc:
             return http_refusal(exc.status_code, exc.reason)
-        if isinstance(request, Request) and isinstance(response, Response):
-            return negotiated(request, response, refused=getattr(request.state, "refused", False))
-        return response
+        if not isinstance(request, Request) or not isinstance(response, Response):
+            return response
+        wait = getattr(request.state, "retry_after", None)
+        if wait is not None:
+            response.status_code = 429
+            response.headers["retry-after"] = str(wait)
+        return negotiated(request, response, refused=getattr(request.state, "refused", False))
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:
             result.errors = without_leaks(result.errors)
+            request.state.retry_after = retry_after(result.errors)
         processed = await super().process_result(request, result)
         if isinstance(result, PreExecutionError):
             request.state.refused = True

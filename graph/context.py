@@ -11,12 +11,13 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 
-from graph.errors import BadUserInput
 from graph.ids import parse_global_id
 from graph.loaders import Loaders
 from models.session import Db
 from models.settings import Settings
-from resolvers.auth import OPERATOR, Actor, actor_in_portal
+from resolvers import audit, policy
+from resolvers.auth import Actor, PortalRef, authenticate
+from resolvers.errors import Failure, Unauthenticated
 
 R = TypeVar("R")
 
@@ -27,6 +28,7 @@ class Context:
     settings: Settings
     db: Db
     loaders: Loaders = field(init=False)
+    connection_params: dict[str, Any] | None = None  # a WebSocket's `connection_init` payload
     _actor: "asyncio.Task[Actor] | None" = None
 
     def __post_init__(self) -> None:
@@ -38,27 +40,56 @@ class Context:
             self._actor = asyncio.ensure_future(self._resolve_actor())
         return self._actor
 
-    async def _resolve_actor(self) -> Actor:
-        header = self.request.headers.get("x-portal")
-        if not header:
-            return OPERATOR
-        try:
-            type_name, portal_id = parse_global_id(header)
-            lookup: dict[str, Any] = {"portal_id": portal_id} if type_name == "Portal" else {"slug": header}
-        except ValueError:
-            lookup = {"slug": header}
-        actor = await self.db.run(actor_in_portal, **lookup)
-        if actor is None:
-            raise BadUserInput(f"No portal matches the X-Portal header {header!r}.")
-        return actor
+    def _header(self, name: str) -> str | None:
+        """HTTP headers, or for a WebSocket the `connection_init` payload (contract §2)."""
+        for key, value in (self.connection_params or {}).items():
+            if key.lower() == name and isinstance(value, str):
+                return value
+        return self.request.headers.get(name)
 
-    async def write(self, fn: Callable[..., Awaitable[R]], /, **kwargs: Any) -> R:
-        """One mutation, one transaction; loaders forget what they read before it."""
+    async def _resolve_actor(self) -> Actor:
+        scheme, _, credential = (self._header("authorization") or "").partition(" ")
+        if scheme and scheme.lower() != "bearer":
+            raise Unauthenticated("Use `Authorization: Bearer <token or API key>`.")
+        return await self.db.run(
+            authenticate,
+            bearer=credential.strip() or None,
+            portal=_portal_ref(self._header("x-portal")),
+            settings=self.settings,
+        )
+
+    async def write(
+        self, fn: Callable[..., Awaitable[R]], /, *, action: str, arguments: Callable[[], dict[str, Any]]
+    ) -> R:
+        """One mutation, one transaction, with its audit event; loaders forget what they read before it.
+
+        `action` is the mutation's name: who may call it is `policy.may_call`'s decision, taken
+        before the input is even decoded. `arguments` decodes it (bad ids raise `Failure`).
+        """
         actor = await self.actor()
+        policy.may_call(actor, action)
+        kwargs = arguments()
+
+        async def applied(session: AsyncSession, **arguments: Any) -> R:
+            result = await fn(session, **arguments)
+            if not isinstance(result, Failure):
+                await audit.record(session, actor=actor, action=action, target=result, summary=kwargs)
+            return result
+
         try:
-            return await self.db.transaction(fn, actor=actor, **kwargs)
+            return await self.db.transaction(applied, actor=actor, **kwargs)
         finally:
             self.loaders.clear()
+
+
+def _portal_ref(header: str | None) -> PortalRef | None:
+    if not header:
+        return None
+    try:
+        type_name, portal_id = parse_global_id(header)
+    except ValueError:
+        return PortalRef(header=header)
+    return PortalRef(header=header, portal_id=portal_id if type_name == "Portal" else None)
 
 
 Info = strawberry.Info[Context, None]

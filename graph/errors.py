@@ -13,7 +13,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from graph.limits import TOKENS_EXCEEDED, TOO_COMPLEX
-from resolvers.errors import BadInput, NotFound, Problem
+from resolvers.errors import BadInput, Forbidden, NotFound, Problem, RateLimited, Unauthenticated
 
 log = logging.getLogger("coursegraph.errors")
 
@@ -38,7 +38,13 @@ class NotFoundError(ApiError):
     code = "NOT_FOUND"
 
 
-KNOWN: dict[type[Exception], str] = {BadInput: "BAD_USER_INPUT", NotFound: "NOT_FOUND"}
+KNOWN: dict[type[Exception], str] = {
+    BadInput: "BAD_USER_INPUT",
+    NotFound: "NOT_FOUND",
+    Unauthenticated: "UNAUTHENTICATED",
+    Forbidden: "FORBIDDEN",
+    RateLimited: "RATE_LIMITED",
+}
 
 
 def _code_of(error: GraphQLError) -> str | None:
@@ -74,7 +80,15 @@ class ErrorCodes(MaskErrors):
             code = _code_of(error)
             if code is not None:
                 error.extensions = {**(error.extensions or {}), "code": code}
+            if isinstance(error.original_error, RateLimited):
+                error.extensions["retryAfter"] = error.original_error.retry_after
         return super()._process_errors(errors)
+
+
+def retry_after(errors: list[GraphQLError]) -> int | None:
+    """Seconds to wait when a rate limit refused the request (HTTP 429 with Retry-After)."""
+    waits = [e.extensions["retryAfter"] for e in errors if e.extensions and "retryAfter" in e.extensions]
+    return max(waits) if waits else None
 
 
 def without_leaks(errors: list[GraphQLError]) -> list[GraphQLError]:

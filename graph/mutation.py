@@ -24,11 +24,13 @@ async def perform(
     info: Info, payload: type[P], fn: Callable[..., Awaitable[Any]], arguments: Callable[[], dict[str, Any]]
 ) -> P:
     """`arguments` decodes the input (bad ids become payload errors too), then `fn` runs in one
-    transaction: on `Failure` nothing it wrote remains."""
+    transaction: on a raised `Failure` nothing it wrote remains; a returned one keeps its writes."""
     try:
-        result = await info.context.write(fn, **arguments())
+        result = await info.context.write(fn, action=info.field_name, arguments=arguments)
     except Failure as failure:
         return payload.failed(failure.problems)
+    if isinstance(result, Failure):  # refused, but what it recorded (a failed sign-in) is kept
+        return payload.failed(result.problems)
     return payload.of(result)
 
 

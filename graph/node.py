@@ -38,12 +38,14 @@ def make_id(type_name: str, row_id: UUID) -> strawberry.ID:
 
 
 def query_id(value: str, *expected: str) -> UUID | None:
-    """For query arguments: undecodable is BAD_USER_INPUT; another type's ID finds nothing."""
+    """For query arguments: undecodable is BAD_USER_INPUT; another type's ID finds nothing.
+
+    With no `expected` type, an ID of any type will do."""
     try:
         type_name, row_id = parse_global_id(value)
     except ValueError:
         raise BadUserInput(f"{value!r} is not a valid ID.") from None
-    return row_id if type_name in expected else None
+    return row_id if type_name in expected or not expected else None
 
 
 def filter_id(value: str, *expected: str) -> UUID:

@@ -6,6 +6,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from graph.auth.mutations import AuthMutation
+from graph.auth.queries import AuthQuery
 from graph.context import SessionPerOperation
 from graph.courses.mutations import CourseMutation
 from graph.courses.queries import CourseQuery
@@ -21,8 +23,8 @@ from graph.scalars import SCALAR_MAP
 from graph.users.mutations import UserMutation
 from graph.users.queries import UserQuery
 
-Query = merge_types("Query", (NodeQuery, PortalQuery, UserQuery, CourseQuery, ModuleQuery))
-Mutation = merge_types("Mutation", (PortalMutation, UserMutation, CourseMutation, ModuleMutation))
+Query = merge_types("Query", (NodeQuery, AuthQuery, PortalQuery, UserQuery, CourseQuery, ModuleQuery))
+Mutation = merge_types("Mutation", (AuthMutation, PortalMutation, UserMutation, CourseMutation, ModuleMutation))
 
 
 class CourseGraphSchema(strawberry.Schema):

@@ -96,3 +96,9 @@ class Db:
             if self._session is not None:
                 await self._session.close()
                 self._session = None
+
+
+def now(session: AsyncSession | Session) -> Any:
+    """The session's clock reading: what rules about time compare against (tests freeze it)."""
+    clock: Clock = session.info.get("clock", utcnow)
+    return clock()

@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     max_tokens: int = 5_000
     max_query_cost: int = 50_000
     max_body_bytes: int = 1_048_576
+    secret_key: str | None = None
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_days: int = 30
+    login_max_failures: int = 5
+    login_failure_window_seconds: int = 900
 
     @property
     def is_sqlite(self) -> bool:

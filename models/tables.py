@@ -2,6 +2,8 @@
 
 from sqlmodel import SQLModel
 
+from models.audit import AuditEvent
+from models.auth import ApiKey, LoginFailure, RefreshToken, SigningSecret
 from models.courses import Category, Course, CourseCategory, CourseInstructor, Section
 from models.modules import Module
 from models.portals import Portal
@@ -10,16 +12,21 @@ from models.users import Group, GroupMember, Membership, User
 metadata = SQLModel.metadata
 
 __all__ = [
+    "ApiKey",
+    "AuditEvent",
     "Category",
     "Course",
     "CourseCategory",
     "CourseInstructor",
     "Group",
     "GroupMember",
+    "LoginFailure",
     "Membership",
     "Module",
     "Portal",
+    "RefreshToken",
     "Section",
+    "SigningSecret",
     "User",
     "metadata",
 ]

@@ -1,67 +1,175 @@
-"""Who acts, and the one place that decides which rows they can see.
+"""Who acts: the actor of a request, resolved once from its credentials and portal (contract §5).
 
-Every read and every input id goes through `Actor.visible(model)`, so a table added later is
-scoped the same way (a table with no rule makes `visible` raise, never leak).
+What an actor may see or change is decided in `resolvers.policy`; here is only who they are.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.auth import ApiKey
 from models.portals import Portal
-from models.users import Membership, User
-from resolvers.errors import Failure, missing
+from models.settings import Settings
+from models.users import Membership, Role, User
+from resolvers import policy
+from resolvers.errors import BadInput, Failure, Forbidden, Unauthenticated, missing
+from resolvers.tokens import digest, verified_user_id
 
 T = TypeVar("T")
+API_KEY_PREFIX = "cgk_"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Actor:
-    """`portal_ids` is the portal subtree the request may see; None means unrestricted.
-
-    Until sign-in exists the subtree comes from the `X-Portal` header (contract §5); requests
-    that name no portal act as the operator of the whole service.
-    """
+    """`portal_ids`: the portals in scope (an admin's subtree, anyone else's acting portal), or
+    None for the operator of the service (command line only). `role` is None when anonymous."""
 
     acting_portal_id: UUID | None = None
-    portal_ids: frozenset[UUID] | None = None
+    portal_ids: frozenset[UUID] | None = frozenset()
+    ancestor_ids: frozenset[UUID] = frozenset()
+    role: Role | None = None
+    user_id: UUID | None = None
+    api_key_id: UUID | None = None
+
+    @property
+    def signed_in(self) -> bool:
+        return self.user_id is not None or self.api_key_id is not None or self.portal_ids is None
 
     def visible(self, model: Any) -> ColumnElement[bool]:
-        ids = self.portal_ids
-        if ids is None:
-            return true()
-        if model is Portal:
-            return Portal.id.in_(ids)
-        if model is User:
-            return exists().where(Membership.user_id == User.id, Membership.portal_id.in_(ids))
-        if hasattr(model, "portal_id"):
-            return model.portal_id.in_(ids)
-        raise TypeError(f"{model.__name__} has no visibility rule")
+        return policy.visible(self, model)
+
+    def manageable(self, model: Any) -> ColumnElement[bool]:
+        return policy.manageable(self, model)
 
     def can_see_portal(self, portal_id: UUID) -> bool:
         return self.portal_ids is None or portal_id in self.portal_ids
 
 
-OPERATOR = Actor()
+OPERATOR = Actor(portal_ids=None, role=Role.ADMIN)
+ANONYMOUS = Actor()
 
 
-async def actor_in_portal(session: Any, *, portal_id: UUID | None = None, slug: str | None = None) -> Actor | None:
-    """The actor acting in one portal and its sub-portals; None when no such portal exists."""
+@dataclass(frozen=True, slots=True)
+class _Acting:
+    id: UUID
+    path: str
+
+
+async def _portal(session: AsyncSession, *, portal_id: UUID | None = None, slug: str | None = None) -> _Acting | None:
     where = Portal.id == portal_id if portal_id is not None else Portal.slug == (slug or "").lower()
-    acting = (await session.execute(select(Portal.id, Portal.path).where(where))).first()
-    if acting is None:
-        return None
-    subtree = await session.execute(select(Portal.id).where(Portal.path.startswith(acting.path)))
-    return Actor(acting_portal_id=acting.id, portal_ids=frozenset(subtree.scalars()))
+    row = (await session.execute(select(Portal.id, Portal.path).where(where, Portal.is_active))).first()
+    return None if row is None else _Acting(row.id, row.path)
 
 
-async def visible_row(session: Any, model: type[T], row_id: UUID, *, actor: Actor, field: str) -> T:
-    """The row an input id names, or the payload error NOT_FOUND: hidden looks like missing."""
+async def _in_portal(session: AsyncSession, acting: _Acting, role: Role | None, **who: Any) -> Actor:
+    """An actor with its scope: an admin sees the subtree; everyone sees the parents' shared catalog."""
+    ancestors = frozenset(UUID(hex=part) for part in acting.path.strip("/").split("/")[:-1])
+    scope = frozenset({acting.id})
+    if role is Role.ADMIN:
+        subtree = await session.scalars(select(Portal.id).where(Portal.path.startswith(acting.path)))
+        scope = frozenset(subtree)
+    return Actor(acting_portal_id=acting.id, portal_ids=scope, ancestor_ids=ancestors, role=role, **who)
+
+
+async def actor_in_portal(
+    session: AsyncSession, *, portal_id: UUID | None = None, slug: str | None = None
+) -> Actor | None:
+    """The operator acting as an admin of one portal (bootstrap); None when there is no such portal."""
+    acting = await _portal(session, portal_id=portal_id, slug=slug)
+    return None if acting is None else await _in_portal(session, acting, Role.ADMIN)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PortalRef:
+    """What the X-Portal header named: a slug, or a portal's id."""
+
+    header: str
+    portal_id: UUID | None = None
+
+    def names(self, portal_id: UUID, slug: str) -> bool:
+        return self.portal_id == portal_id or self.header.lower() == slug
+
+    async def find(self, session: AsyncSession) -> _Acting:
+        acting = await _portal(session, portal_id=self.portal_id, slug=None if self.portal_id else self.header)
+        if acting is None:
+            raise BadInput(f"No portal matches the X-Portal header {self.header!r}.")
+        return acting
+
+
+def _role_in(acting: _Acting, memberships: Sequence[Any]) -> Role | None:
+    """A member's own role, or ADMIN where they administer a parent portal."""
+    own = next((m.role for m in memberships if m.portal_id == acting.id), None)
+    if own is not None:
+        return own
+    parents = {m.portal_id for m in memberships if m.role is Role.ADMIN}
+    return Role.ADMIN if any(part and UUID(hex=part) in parents for part in acting.path.split("/")) else None
+
+
+async def _user_actor(session: AsyncSession, user_id: UUID, portal: PortalRef | None) -> Actor:
+    user = await session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise Unauthenticated("This account does not exist or is deactivated.")
+    memberships = (
+        await session.execute(select(Membership.portal_id, Membership.role).where(Membership.user_id == user_id))
+    ).all()
+    if portal is not None:
+        acting = await portal.find(session)
+    elif len(memberships) == 1:
+        acting = await _portal(session, portal_id=memberships[0].portal_id)
+    else:  # several portals and none named: signed in, acting nowhere until X-Portal says where
+        return Actor(user_id=user_id)
+    role = None if acting is None else _role_in(acting, memberships)
+    if acting is None or role is None:
+        raise Forbidden("You are not a member of the portal named by X-Portal.")
+    return await _in_portal(session, acting, role, user_id=user_id)
+
+
+async def _key_actor(session: AsyncSession, secret: str, portal: PortalRef | None) -> Actor:
+    found = (
+        await session.execute(
+            select(ApiKey.id, ApiKey.role, Portal.id.label("portal_id"), Portal.slug, Portal.path)
+            .join(Portal, Portal.id == ApiKey.portal_id)
+            .where(ApiKey.digest == digest(secret), ApiKey.revoked_at.is_(None), Portal.is_active)
+        )
+    ).first()
+    if found is None:
+        raise Unauthenticated("This API key is unknown or revoked.")
+    home = _Acting(found.portal_id, found.path)
+    acting = home if portal is None or portal.names(found.portal_id, found.slug) else await portal.find(session)
+    if acting.id != home.id and not (found.role is Role.ADMIN and acting.path.startswith(home.path)):
+        raise Forbidden("This API key is bound to another portal.")
+    return await _in_portal(session, acting, found.role, api_key_id=found.id)
+
+
+async def authenticate(
+    session: AsyncSession, *, bearer: str | None, portal: PortalRef | None, settings: Settings
+) -> Actor:
+    """The actor of one request: a portal API key, a signed-in user, or an anonymous visitor."""
+    if bearer:
+        if bearer.startswith(API_KEY_PREFIX):
+            return await _key_actor(session, bearer, portal)
+        return await _user_actor(session, await verified_user_id(session, bearer, settings), portal)
+    if portal is None:
+        return ANONYMOUS
+    return await _in_portal(session, await portal.find(session), None)
+
+
+async def visible_row(
+    session: Any, model: type[T], row_id: UUID, *, actor: Actor, field: str, manage: bool = False
+) -> T:
+    """The row an input id names, or the payload error NOT_FOUND: hidden looks like missing.
+
+    With `manage`, a row the actor sees but may not change is FORBIDDEN.
+    """
     row = await session.scalar(select(model).where(model.id == row_id, actor.visible(model)))  # type: ignore[attr-defined]
     if row is None:
         raise missing((field,), model.__name__.lower())
+    if manage and not await session.scalar(select(model.id).where(model.id == row_id, actor.manageable(model))):  # type: ignore[attr-defined]
+        raise Forbidden(f"You may not change this {model.__name__.lower()}.")
     return row
 
 

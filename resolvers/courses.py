@@ -215,6 +215,11 @@ async def create_course(session: AsyncSession, *, actor: Actor, fields: CourseFi
     course = Course(portal_id=portal_id, title=fields.title.strip(), slug=slug)
     session.add(course)
     await _apply(session, course, fields)
+    teaching = fields.instructor_ids or ()
+    if actor.role is Role.INSTRUCTOR and actor.user_id is not None and actor.user_id not in teaching:
+        session.add(
+            CourseInstructor(portal_id=portal_id, course_id=course.id, user_id=actor.user_id)
+        )  # may go on editing
     await session.flush()
     return course
 
@@ -223,7 +228,7 @@ async def update_course(session: AsyncSession, *, actor: Actor, command: CourseU
     checks = Checks()
     _check_fields(checks, command.fields, creating=False)
     checks.done()
-    course = await visible_row(session, Course, command.course_id, actor=actor, field="courseId")
+    course = await visible_row(session, Course, command.course_id, actor=actor, field="courseId", manage=True)
     if command.fields.slug is not None and command.fields.slug != course.slug:
         course.slug = await free_slug(
             session,
@@ -240,7 +245,7 @@ async def update_course(session: AsyncSession, *, actor: Actor, command: CourseU
 
 async def publish_course(session: AsyncSession, *, actor: Actor, course_id: UUID) -> Course:
     """A course with nothing to learn cannot be published; publishing twice is no error."""
-    course = await visible_row(session, Course, course_id, actor=actor, field="courseId")
+    course = await visible_row(session, Course, course_id, actor=actor, field="courseId", manage=True)
     modules = await session.scalar(select(func.count()).where(Module.course_id == course.id))
     if not modules:
         raise Failure.one(("courseId",), "Add at least one module before publishing.", "NOT_ALLOWED_IN_STATE")
@@ -250,7 +255,7 @@ async def publish_course(session: AsyncSession, *, actor: Actor, course_id: UUID
 
 
 async def archive_course(session: AsyncSession, *, actor: Actor, course_id: UUID) -> Course:
-    course = await visible_row(session, Course, course_id, actor=actor, field="courseId")
+    course = await visible_row(session, Course, course_id, actor=actor, field="courseId", manage=True)
     course.status = CourseStatus.ARCHIVED
     await session.flush()
     return course
@@ -268,7 +273,7 @@ async def create_section(session: AsyncSession, *, actor: Actor, command: Sectio
     checks.text(("title",), command.title, max_length=300, required=True)
     checks.at_least(("position",), command.position, 0)
     checks.done()
-    course = await visible_row(session, Course, command.course_id, actor=actor, field="courseId")
+    course = await visible_row(session, Course, command.course_id, actor=actor, field="courseId", manage=True)
     count = await session.scalar(select(func.count()).where(Section.course_id == course.id)) or 0
     position = count if command.position is None else min(command.position, count)
     siblings = await session.scalars(

@@ -40,6 +40,22 @@ class BadInput(Exception):
     """A query argument that cannot be honoured (page size, cursor): BAD_USER_INPUT."""
 
 
+class Unauthenticated(Exception):
+    """No credentials, or credentials that are wrong, expired or revoked: UNAUTHENTICATED."""
+
+
+class Forbidden(Exception):
+    """Signed in, but this actor may not do this: FORBIDDEN."""
+
+
+class RateLimited(Exception):
+    """Too many attempts: RATE_LIMITED, with how long to wait."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class NotFound(Exception):
     """A root lookup for something missing or hidden; both look the same to the caller."""
 

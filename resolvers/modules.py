@@ -105,7 +105,7 @@ async def create_module(
     session: AsyncSession, *, actor: Actor, course_id: UUID, kind: ModuleKind, fields: ModuleFields
 ) -> Module:
     _check(Checks(), kind, fields, creating=True)
-    course = await visible_row(session, Course, course_id, actor=actor, field="courseId")
+    course = await visible_row(session, Course, course_id, actor=actor, field="courseId", manage=True)
     module = Module(portal_id=course.portal_id, course_id=course.id, kind=kind, title="", details={})
     module.section_id = await _section_of(session, course, fields.section_id)
     _apply(module, fields)
@@ -116,7 +116,7 @@ async def create_module(
 
 
 async def update_module(session: AsyncSession, *, actor: Actor, module_id: UUID, fields: ModuleFields) -> Module:
-    module = await visible_row(session, Module, module_id, actor=actor, field="moduleId")
+    module = await visible_row(session, Module, module_id, actor=actor, field="moduleId", manage=True)
     _check(Checks(), module.kind, fields, creating=False)
     if fields.section_id is not None:
         course = await session.get_one(Course, module.course_id)
@@ -132,7 +132,7 @@ async def reorder_modules(
     session: AsyncSession, *, actor: Actor, course_id: UUID, module_ids: Sequence[UUID]
 ) -> Course:
     """The new order must name every module of the course exactly once."""
-    course = await visible_row(session, Course, course_id, actor=actor, field="courseId")
+    course = await visible_row(session, Course, course_id, actor=actor, field="courseId", manage=True)
     current = set((await session.execute(select(Module.id).where(Module.course_id == course.id))).scalars())
     if len(module_ids) != len(set(module_ids)) or set(module_ids) != current:
         raise Failure.one(("moduleIds",), "List every module of the course exactly once.", "INVALID")
@@ -142,7 +142,7 @@ async def reorder_modules(
 
 
 async def delete_module(session: AsyncSession, *, actor: Actor, module_id: UUID) -> Module:
-    module = await visible_row(session, Module, module_id, actor=actor, field="moduleId")
+    module = await visible_row(session, Module, module_id, actor=actor, field="moduleId", manage=True)
     await session.delete(module)
     await session.flush()
     later = select(Module).where(Module.course_id == module.course_id, Module.position > module.position)

@@ -69,7 +69,7 @@ async def create_portal(session: AsyncSession, *, actor: Actor, command: PortalC
     parent_id = command.parent_id or (actor.acting_portal_id if actor.portal_ids is not None else None)
     path = ""
     if parent_id is not None:
-        parent = await visible_row(session, Portal, parent_id, actor=actor, field="parentId")
+        parent = await visible_row(session, Portal, parent_id, actor=actor, field="parentId", manage=True)
         if parent.path.count("/") >= MAX_PORTAL_DEPTH:
             raise Failure.one(("parentId",), f"Portals nest at most {MAX_PORTAL_DEPTH} deep.", "INVALID")
         path = parent.path
@@ -85,7 +85,7 @@ async def update_portal(session: AsyncSession, *, actor: Actor, command: PortalU
     checks = Checks()
     _check(checks, name=command.name, slug=command.slug, time_zone=command.time_zone)
     checks.done()
-    portal = await visible_row(session, Portal, command.portal_id, actor=actor, field="portalId")
+    portal = await visible_row(session, Portal, command.portal_id, actor=actor, field="portalId", manage=True)
     if command.slug is not None and command.slug != portal.slug:
         portal.slug = await free_slug(
             session, Portal.slug, wanted=command.slug, title=portal.name, where=true(), path=("slug",)

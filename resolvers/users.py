@@ -8,12 +8,13 @@ from typing import Any
 from uuid import UUID
 
 from argon2 import PasswordHasher
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.users import Group, GroupMember, Membership, Role, User
+from resolvers import policy
 from resolvers.auth import Actor, acting_portal, visible_row
-from resolvers.errors import Checks, Failure, Problem, error_codes, missing
+from resolvers.errors import Checks, Failure, Forbidden, Problem, error_codes, missing
 
 UserErrorCode = error_codes("UserErrorCode")
 GroupErrorCode = error_codes("GroupErrorCode")
@@ -23,12 +24,18 @@ MIN_PASSWORD = 8
 _hasher = PasswordHasher()
 
 
+def _matches(actor: Actor, search: str) -> ColumnElement[bool]:
+    """Searching by email is for those who may read emails: no probing for addresses."""
+    name = User.full_name.icontains(search, autoescape=True)
+    if not policy.may_read_email(actor, None):
+        return name
+    return or_(name, User.email.icontains(search, autoescape=True))
+
+
 def users_query(actor: Actor, search: str | None, role: Role | None, is_active: bool | None) -> Select[Any]:
     stmt = select(User.__table__).where(actor.visible(User))
     if search:
-        stmt = stmt.where(
-            or_(User.full_name.icontains(search, autoescape=True), User.email.icontains(search, autoescape=True))
-        )
+        stmt = stmt.where(_matches(actor, search))
     if role is not None:
         member = select(Membership.user_id).where(Membership.role == role)
         if actor.portal_ids is not None:
@@ -47,9 +54,7 @@ def portal_users_query(actor: Actor, search: str | None, role: Role | None) -> S
         .where(actor.visible(Membership))
     )
     if search:
-        stmt = stmt.where(
-            or_(User.full_name.icontains(search, autoescape=True), User.email.icontains(search, autoescape=True))
-        )
+        stmt = stmt.where(_matches(actor, search))
     if role is not None:
         stmt = stmt.where(Membership.role == role)
     return stmt
@@ -134,8 +139,10 @@ async def update_user(session: AsyncSession, *, actor: Actor, command: UserUpdat
         _check_user(checks, full_name=command.full_name, required=True)
     checks.url(("avatarUrl",), command.avatar_url)
     checks.done()
-    user = await visible_row(session, User, command.user_id, actor=actor, field="userId")
+    user = await visible_row(session, User, command.user_id, actor=actor, field="userId", manage=True)
     if command.role is not None:
+        if actor.role is not Role.ADMIN:
+            raise Forbidden("Only an admin of this portal changes roles.")
         portal_id = acting_portal(actor)
         membership = await session.scalar(
             select(Membership).where(Membership.user_id == user.id, Membership.portal_id == portal_id)
@@ -152,7 +159,7 @@ async def update_user(session: AsyncSession, *, actor: Actor, command: UserUpdat
 
 
 async def deactivate_user(session: AsyncSession, *, actor: Actor, user_id: UUID) -> User:
-    user = await visible_row(session, User, user_id, actor=actor, field="userId")
+    user = await visible_row(session, User, user_id, actor=actor, field="userId", manage=True)
     user.is_active = False
     await session.flush()
     return user
@@ -184,6 +191,10 @@ class MembersAdded:
     group: Group
     problems: list[Problem]
 
+    @property
+    def audit_target(self) -> Group:
+        return self.group
+
 
 async def add_group_members(
     session: AsyncSession, *, actor: Actor, group_id: UUID, user_ids: Sequence[UUID | None]
@@ -192,7 +203,7 @@ async def add_group_members(
 
     A `None` id is one the graph could not decode; it is reported like an unknown one.
     """
-    group = await visible_row(session, Group, group_id, actor=actor, field="groupId")
+    group = await visible_row(session, Group, group_id, actor=actor, field="groupId", manage=True)
     wanted = {uid for uid in user_ids if uid is not None}
     members = set(
         (

@@ -2,21 +2,27 @@
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from graph.app import create_app
-from models.session import create_engine
+from models.auth import ApiKey
+from models.portals import Portal
+from models.session import create_engine, session_factory
 from models.settings import Settings
+from models.users import Role, User
+from resolvers.auth import API_KEY_PREFIX
+from resolvers.tokens import digest, issue_tokens
 from tests import databases
 
 BACKENDS = ("postgresql", "sqlite")
@@ -100,19 +106,81 @@ def count_sql(engine: AsyncEngine) -> Any:
     return counting
 
 
+class Credentials:
+    """Real credentials for tests: admin API keys per portal, access tokens per user.
+
+    An API key is no user, so signing in this way adds nobody to the portal a test counts.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.keys: dict[tuple[str, Role], str | None] = {}
+
+    async def api_key(self, portal: str, role: Role = Role.ADMIN) -> str | None:
+        """A key bound to the portal with this slug; None when there is no such portal."""
+        if (portal, role) not in self.keys:
+            async with self.sessions() as session:
+                found = await session.scalar(select(Portal).where(Portal.slug == portal))
+                secret = None
+                if found is not None:
+                    secret = f"{API_KEY_PREFIX}test-{uuid4().hex}"
+                    session.add(
+                        ApiKey(portal_id=found.id, name="tests", role=role, prefix="test", digest=digest(secret))
+                    )
+                    await session.commit()
+            self.keys[(portal, role)] = secret
+        return self.keys[(portal, role)]
+
+    async def token(self, user: User) -> str:
+        async with self.sessions() as session:
+            issued = await issue_tokens(session, await session.get(User, user.id), self.settings)
+            await session.commit()
+        return issued.access_token
+
+
 class Api:
-    """A GraphQL client of the real app; `portal` is the X-Portal the request acts in."""
+    """A GraphQL client of the real app: `portal` goes in X-Portal, `bearer` in Authorization.
 
-    def __init__(self, http: httpx.AsyncClient, portal: str | None = None) -> None:
+    `acting_in(slug)` acts as an ADMIN of that portal (through an admin API key);
+    `anonymous(slug)` is a visitor naming the portal; `signed_in(user, slug)` is that user.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        credentials: Credentials,
+        portal: str | None = None,
+        bearer: Callable[[], Awaitable[str | None]] | None = None,
+    ) -> None:
         self.http = http
+        self.credentials = credentials
         self.portal = portal
+        self.bearer = bearer
 
-    def acting_in(self, portal: str | None) -> "Api":
-        return Api(self.http, portal)
+    def acting_in(self, portal: str | None, role: Role = Role.ADMIN) -> "Api":
+        if portal is None:
+            return Api(self.http, self.credentials)
+        return Api(self.http, self.credentials, portal, lambda: self.credentials.api_key(portal, role))
+
+    def anonymous(self, portal: str | None = None) -> "Api":
+        return Api(self.http, self.credentials, portal)
+
+    def signed_in(self, user: User, portal: str | None = None) -> "Api":
+        return Api(self.http, self.credentials, portal, lambda: self.credentials.token(user))
+
+    def with_bearer(self, secret: str, portal: str | None = None) -> "Api":
+        async def given() -> str:
+            return secret
+
+        return Api(self.http, self.credentials, portal, given)
 
     async def post(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> httpx.Response:
         if self.portal is not None:
             headers.setdefault("X-Portal", self.portal)
+        secret = None if self.bearer is None else await self.bearer()
+        if secret is not None:
+            headers.setdefault("Authorization", f"Bearer {secret}")
         return await self.http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
 
     async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -160,5 +228,10 @@ async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def api(http: httpx.AsyncClient) -> Api:
-    return Api(http)
+def credentials(settings: Settings, engine: AsyncEngine, clock: FrozenClock) -> Credentials:
+    return Credentials(session_factory(engine, clock), settings)
+
+
+@pytest.fixture
+def api(http: httpx.AsyncClient, credentials: Credentials) -> Api:
+    return Api(http, credentials)

@@ -12,7 +12,7 @@ from graph.node import Node, make_id, register
 from graph.pagination import Connection, connection, listing, order_input
 from models.portals import Portal
 from models.users import Group, Membership, User
-from resolvers import users
+from resolvers import policy, users
 from resolvers.batches import Children
 
 if TYPE_CHECKING:
@@ -25,19 +25,23 @@ MEMBERSHIPS = "memberships_of_user"
 @strawberry.type(name="User", description="One account; it may belong to several portals.")
 class UserType(Node):
     full_name: str
-    email: str
     avatar_url: str | None
     classroom_user_id: str = strawberry.field(description="The id virtual classrooms know this user by.")
     is_active: bool
     created_at: datetime
     row_id: strawberry.Private[UUID]
+    _email: strawberry.Private[str]
+
+    @strawberry.field(description="Shown to the user and to admins of their portals; null to anyone else.")
+    async def email(self, info: Info) -> str | None:
+        return self._email if policy.may_read_email(await info.context.actor(), self.row_id) else None
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
         return cls(
             id=make_id("User", row.id),
             full_name=row.full_name,
-            email=row.email,
+            _email=row.email,
             avatar_url=row.avatar_url,
             classroom_user_id=row.classroom_user_id,
             is_active=row.is_active,

@@ -85,9 +85,13 @@ def staff(names: Names, *, domain: str, counts: tuple[int, int, int], offset: in
 
 
 def academy(names: Names, slug: str) -> tuple[Person, ...]:
-    """A root portal's people; its first admin signs in as admin@<slug>.example."""
-    first, *rest = staff(names, domain=f"{slug}.example", counts=(2, 3, 20))
-    return (Person(first.full_name, f"admin@{slug}.example", Role.ADMIN, DEMO_PASSWORD), *rest)
+    """A root portal's people; its first admin, instructor and learner sign in as
+    admin@, instructor@ and learner@<slug>.example with the demo password."""
+    people = list(staff(names, domain=f"{slug}.example", counts=(2, 3, 20)))
+    for role in Role:
+        first = next(i for i, person in enumerate(people) if person.role is role and person.password is None)
+        people[first] = Person(people[first].full_name, f"{role.value}@{slug}.example", role, DEMO_PASSWORD)
+    return tuple(people)
 
 
 def branch(names: Names, slug: str, offset: int) -> tuple[Person, ...]:

@@ -19,6 +19,7 @@ from models.modules import ModuleKind
 from models.session import create_engine
 from models.settings import Settings
 from models.tables import User, metadata
+from resolvers.demo import DEMO_PASSWORD
 from tests import databases
 
 DEMO_SLUGS = {
@@ -63,21 +64,35 @@ async def _password_hash(url: str, email: str) -> str | None:
         await engine.dispose()
 
 
-async def _graphql(url: str, query: str, portal: str | None) -> dict[str, Any]:
+SIGN_IN = "mutation($e: String!, $p: String!) { tokenCreate(input: {email: $e, password: $p}) { accessToken } }"
+
+
+async def _graphql(url: str, query: str, portal: str | None, account: tuple[str, str] | None) -> dict[str, Any]:
     app = create_app(Settings(database_url=url))
     headers = {"X-Portal": portal} if portal else {}
     async with (
         LifespanManager(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
     ):
+        if account is not None:
+            variables = {"e": account[0], "p": account[1]}
+            signed = (await http.post("/graphql", json={"query": SIGN_IN, "variables": variables})).json()
+            headers["Authorization"] = f"Bearer {signed['data']['tokenCreate']['accessToken']}"
         body = (await http.post("/graphql", json={"query": query}, headers=headers)).json()
     assert "errors" not in body, body["errors"]
     return body["data"]
 
 
-def graphql(url: str, query: str, *, portal: str | None = None) -> dict[str, Any]:
-    """The data of a query through the real app; without `portal`, as the operator of the service."""
-    return asyncio.run(_graphql(url, query, portal))
+def graphql(
+    url: str, query: str, *, portal: str | None = None, account: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """The data of a query through the real app, signed in as `account` (email, password) if given."""
+    return asyncio.run(_graphql(url, query, portal, account))
+
+
+def as_demo_admins(url: str, query: str) -> list[dict[str, Any]]:
+    """The query as the admin of each demo academy, who sees that academy and its sub-portals."""
+    return [graphql(url, query, portal=slug, account=(f"admin@{slug}.example", DEMO_PASSWORD)) for slug in DEMO_SLUGS]
 
 
 @pytest.fixture(scope="module")
@@ -146,20 +161,24 @@ def test_demo_run_twice_changes_nothing_the_second_time(
 
 
 def test_demo_has_three_academies_each_with_sub_portals(demo: tuple[Path, str, str]) -> None:
-    data = graphql(
-        sqlite_url(demo[0]), "{ portals(first: 50) { nodes { slug timeZone parent { slug } subPortals { slug } } } }"
-    )
-    portals = {p["slug"]: p for p in data["portals"]["nodes"]}
+    query = "{ portals(first: 50) { nodes { slug timeZone parent { slug } subPortals { slug } } } }"
+    portals = {p["slug"]: p for data in as_demo_admins(sqlite_url(demo[0]), query) for p in data["portals"]["nodes"]}
     roots = {slug: p for slug, p in portals.items() if p["parent"] is None}
     assert {slug: p["timeZone"] for slug, p in roots.items()} == DEMO_SLUGS
     assert all(len(p["subPortals"]) == 2 for p in roots.values())
     assert len(portals) == 9
 
 
+def demo_courses(url: str, fields: str) -> list[dict[str, Any]]:
+    """Every course of the demo, with `fields` and its modules' kinds, as the academies' admins see them."""
+    query = (
+        f"{{ portals(first: 50) {{ nodes {{ courses(first: 100) {{ nodes {{ {fields} modules {{ kind }} }} }} }} }} }}"
+    )
+    return [c for data in as_demo_admins(url, query) for p in data["portals"]["nodes"] for c in p["courses"]["nodes"]]
+
+
 def test_demo_courses_cover_every_status_and_all_twelve_module_kinds(demo: tuple[Path, str, str]) -> None:
-    query = """{ courses(first: 100) { nodes {
-                   status price { currency } instructors { id } sections { id } modules { kind } } } }"""
-    courses = graphql(sqlite_url(demo[0]), query)["courses"]["nodes"]
+    courses = demo_courses(sqlite_url(demo[0]), "status price { currency } instructors { id } sections { id }")
     assert {c["status"] for c in courses} == {"DRAFT", "PUBLISHED", "ARCHIVED"}
     assert {m["kind"] for c in courses for m in c["modules"]} == {kind.name for kind in ModuleKind}
     assert all(c["instructors"] and c["sections"] and c["modules"] for c in courses)
@@ -170,9 +189,16 @@ def test_demo_has_admins_instructors_and_learners(demo: tuple[Path, str, str]) -
     query = """{ admins: users(role: ADMIN) { totalCount } instructors: users(role: INSTRUCTOR) { totalCount }
                  learners: users(role: LEARNER) { totalCount }
                  portal(slug: "northwind") { users(role: LEARNER) { totalCount } } }"""
-    data = graphql(sqlite_url(demo[0]), query)
-    assert all(data[role]["totalCount"] > 0 for role in ("admins", "instructors", "learners"))
-    assert data["portal"]["users"]["totalCount"] == 20
+    for data in as_demo_admins(sqlite_url(demo[0]), query):
+        assert all(data[role]["totalCount"] > 0 for role in ("admins", "instructors", "learners"))
+    assert as_demo_admins(sqlite_url(demo[0]), query)[0]["portal"]["users"]["totalCount"] == 20
+
+
+@pytest.mark.parametrize("role", ["admin", "instructor", "learner"])
+def test_demo_accounts_of_every_role_sign_in(demo: tuple[Path, str, str], role: str) -> None:
+    account = (f"{role}@northwind.example", DEMO_PASSWORD)
+    viewer = graphql(sqlite_url(demo[0]), "{ viewer { email memberships { role } } }", account=account)["viewer"]
+    assert viewer == {"email": f"{role}@northwind.example", "memberships": [{"role": role.upper()}]}
 
 
 def test_graphiql_default_query_shows_northwind_courses(demo: tuple[Path, str, str]) -> None:
@@ -196,7 +222,7 @@ def test_createadmin_creates_the_portal_and_its_admin(migrated: str, monkeypatch
     args = ("--email", "Ops@Acme.example", "--password", "s3cret-pass", "--portal", "acme", "--portal-name", "Acme")
     assert coursegraph(monkeypatch, migrated, "createadmin", *args) == 0
     query = '{ portal(slug: "acme") { name users { nodes { email memberships { role portal { slug } } } } } }'
-    portal = graphql(migrated, query, portal="acme")["portal"]
+    portal = graphql(migrated, query, account=("ops@acme.example", "s3cret-pass"))["portal"]
     assert portal["name"] == "Acme"
     assert portal["users"]["nodes"] == [
         {"email": "ops@acme.example", "memberships": [{"role": "ADMIN", "portal": {"slug": "acme"}}]}
@@ -210,22 +236,27 @@ def test_createadmin_adds_a_membership_to_an_existing_account(migrated: str, mon
     hashed = asyncio.run(_password_hash(migrated, "ops@acme.example"))
     second = ("createadmin", "--email", "ops@acme.example", "--password", "other-pass", "--portal", "globex")
     assert coursegraph(monkeypatch, migrated, *second) == 0
-    users = graphql(migrated, "{ users { nodes { email memberships { role portal { slug } } } } }")["users"]["nodes"]
-    assert len(users) == 1
-    assert sorted((m["portal"]["slug"], m["role"]) for m in users[0]["memberships"]) == [
-        ("acme", "ADMIN"),
-        ("globex", "ADMIN"),
-    ]
+    query = "{ viewer { email memberships { role portal { slug } } } }"
+    memberships = {
+        (m["portal"]["slug"], m["role"])
+        for slug in ("acme", "globex")
+        for m in graphql(migrated, query, portal=slug, account=("ops@acme.example", "s3cret-pass"))["viewer"][
+            "memberships"
+        ]
+    }
+    assert memberships == {("acme", "ADMIN"), ("globex", "ADMIN")}
     assert asyncio.run(_password_hash(migrated, "ops@acme.example")) == hashed  # the account keeps its password
 
 
 def test_createadmin_makes_an_existing_learner_an_admin(demo_copy: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    query = '{ portal(slug: "northwind") { users(first: 1, role: LEARNER) { nodes { email } } } }'
-    email = graphql(demo_copy, query)["portal"]["users"]["nodes"][0]["email"]
+    query = '{ portal(slug: "northwind") { users(first: 2, role: LEARNER) { nodes { email } } } }'
+    email = as_demo_admins(demo_copy, query)[0]["portal"]["users"]["nodes"][1][
+        "email"
+    ]  # [0] is learner@, who has a password
     args = ("createadmin", "--email", email, "--password", "s3cret-pass", "--portal", "northwind")
     assert coursegraph(monkeypatch, demo_copy, *args) == 0
-    member = graphql(demo_copy, f'{{ users(search: "{email}") {{ nodes {{ memberships {{ role }} }} }} }}')
-    assert member["users"]["nodes"] == [{"memberships": [{"role": "ADMIN"}]}]
+    member = graphql(demo_copy, "{ viewer { memberships { role } } }", account=(email, "s3cret-pass"))
+    assert member["viewer"] == {"memberships": [{"role": "ADMIN"}]}
 
 
 def test_createadmin_refuses_a_short_password_and_writes_nothing(
@@ -268,8 +299,7 @@ def test_demo_loads_on_postgresql_too(postgres_url: str, monkeypatch: pytest.Mon
         assert coursegraph(monkeypatch, postgres_url, "demo") == 0
         assert row_counts(postgres_url) == loaded
         assert loaded["portal"] == 9
-        query = "{ courses(first: 100) { nodes { status modules { kind } } } }"
-        courses = graphql(postgres_url, query)["courses"]["nodes"]
+        courses = demo_courses(postgres_url, "status")
         assert {m["kind"] for c in courses for m in c["modules"]} == {kind.name for kind in ModuleKind}
     finally:
         asyncio.run(empty())  # the worker's database is shared with the tests that follow

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph.app import create_app
 from models.settings import Settings
-from tests.conftest import Api
+from tests.conftest import Api, Credentials
 from tests.factories import make_portal
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -42,6 +42,7 @@ def code_of(response: httpx.Response) -> str:
 @pytest.fixture
 async def acme(api: Api, session: Any) -> Api:
     await make_portal(session, slug="acme")
+    await api.credentials.api_key("acme")  # issued before counting: a client already holds its key
     return api.acting_in("acme")
 
 
@@ -124,14 +125,14 @@ async def test_a_chunked_body_over_the_limit_is_413_too(acme: Api, count_sql: An
 
 
 @pytest.fixture
-async def closed(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Api]:
+async def closed(settings: Settings, engine: AsyncEngine, credentials: Credentials) -> AsyncIterator[Api]:
     """The production switches: no introspection, no GraphiQL."""
     app = create_app(settings.model_copy(update={"introspection": False, "graphiql": False}), engine=engine)
     async with (
         LifespanManager(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
     ):
-        yield Api(http)
+        yield Api(http, credentials)
 
 
 async def test_introspection_can_be_switched_off(closed: Api, count_sql: Any) -> None:

@@ -1,0 +1,197 @@
+"""The one place that says which rows an actor may see and which it may change.
+
+Every read (queries, loaders, nested fields) filters with `visible`, every input id is looked
+up with `visible` and, for writes, `manageable`; a table added later gets its rule here or
+`visible` raises (never leaks). Roles are per portal (contract §5):
+
+- ADMIN: everything in the acting portal and its sub-portals.
+- INSTRUCTOR: the acting portal's people and groups, its published courses and the courses they
+  teach (which they may also change).
+- LEARNER: the acting portal's published courses, themselves, and its staff (names only).
+- anonymous: a portal's published catalog.
+"""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+
+from models.audit import AuditEvent
+from models.auth import ApiKey
+from models.courses import Category, Course, CourseCategory, CourseInstructor, CourseStatus, Section
+from models.modules import Module
+from models.portals import Portal
+from models.users import Group, GroupMember, Membership, Role, User
+from resolvers.errors import Forbidden, Unauthenticated
+
+if TYPE_CHECKING:
+    from resolvers.auth import Actor
+
+Rule = Callable[["Actor"], ColumnElement[bool]]
+STAFF = (Role.ADMIN, Role.INSTRUCTOR)
+
+
+def _in_scope(column: Any, actor: "Actor") -> ColumnElement[bool]:
+    """The portals the actor sees: an admin's subtree, anyone else's acting portal."""
+    return column.in_(actor.portal_ids or ())
+
+
+def _teaches(actor: "Actor") -> ColumnElement[bool]:
+    return exists().where(CourseInstructor.course_id == Course.id, CourseInstructor.user_id == actor.user_id)
+
+
+def _course_visible(actor: "Actor") -> ColumnElement[bool]:
+    if actor.role is Role.ADMIN:
+        return _in_scope(Course.portal_id, actor)
+    published = Course.status == CourseStatus.PUBLISHED
+    own_portal = Course.portal_id == actor.acting_portal_id
+    shared = and_(Course.shared_with_sub_portals, Course.portal_id.in_(actor.ancestor_ids))
+    catalog = and_(published, or_(own_portal, shared))
+    if actor.role is Role.INSTRUCTOR:
+        return or_(catalog, and_(own_portal, _teaches(actor)))
+    return catalog
+
+
+def _course_manageable(actor: "Actor") -> ColumnElement[bool]:
+    if actor.role is Role.ADMIN:
+        return _in_scope(Course.portal_id, actor)
+    if actor.role is Role.INSTRUCTOR:
+        return and_(Course.portal_id == actor.acting_portal_id, _teaches(actor))
+    return false()
+
+
+def _of_course(model: Any, course_rule: Rule) -> Rule:
+    """Rows that belong to a course follow the course's rule."""
+    return lambda actor: model.course_id.in_(select(Course.id).where(course_rule(actor)))
+
+
+def _user_visible(actor: "Actor") -> ColumnElement[bool]:
+    if actor.role in STAFF:
+        return exists().where(Membership.user_id == User.id, _in_scope(Membership.portal_id, actor))
+    staff = exists().where(
+        Membership.user_id == User.id,
+        Membership.portal_id == actor.acting_portal_id,
+        Membership.role.in_(STAFF),
+    )
+    return or_(User.id == actor.user_id, staff)
+
+
+def _membership_visible(actor: "Actor") -> ColumnElement[bool]:
+    scoped = _in_scope(Membership.portal_id, actor)
+    if actor.role in STAFF:
+        return scoped
+    return and_(scoped, or_(Membership.user_id == actor.user_id, Membership.role.in_(STAFF)))
+
+
+def _user_manageable(actor: "Actor") -> ColumnElement[bool]:
+    """Admins manage the members of their portals; everyone edits their own profile."""
+    if actor.role is Role.ADMIN:
+        return _user_visible(actor)
+    return User.id == actor.user_id if actor.user_id is not None else false()
+
+
+def may_read_email(actor: "Actor", user_id: Any) -> bool:
+    """Emails are for their owner and the admins of the portals where the user is a member (the
+    row reached the admin through `visible`, so it is one of theirs)."""
+    return actor.portal_ids is None or actor.role is Role.ADMIN or actor.user_id == user_id
+
+
+def _staff_only(model: Any) -> Rule:
+    return lambda actor: _in_scope(model.portal_id, actor) if actor.role in STAFF else false()
+
+
+def _admin_only(model: Any) -> Rule:
+    return lambda actor: _in_scope(model.portal_id, actor) if actor.role is Role.ADMIN else false()
+
+
+VISIBLE: dict[type, Rule] = {
+    Portal: lambda actor: _in_scope(Portal.id, actor),
+    User: _user_visible,
+    Membership: _membership_visible,
+    Group: _staff_only(Group),
+    GroupMember: _staff_only(GroupMember),
+    Category: lambda actor: or_(_in_scope(Category.portal_id, actor), Category.portal_id.in_(actor.ancestor_ids)),
+    Course: _course_visible,
+    CourseCategory: _of_course(CourseCategory, _course_visible),
+    CourseInstructor: _of_course(CourseInstructor, _course_visible),
+    Section: _of_course(Section, _course_visible),
+    Module: _of_course(Module, _course_visible),
+    ApiKey: _admin_only(ApiKey),
+    AuditEvent: _admin_only(AuditEvent),
+}
+
+MANAGEABLE: dict[type, Rule] = {
+    Portal: lambda actor: _in_scope(Portal.id, actor) if actor.role is Role.ADMIN else false(),
+    User: _user_manageable,
+    Group: _admin_only(Group),
+    Category: _admin_only(Category),
+    Course: _course_manageable,
+    Section: _of_course(Section, _course_manageable),
+    Module: _of_course(Module, _course_manageable),
+    ApiKey: _admin_only(ApiKey),
+}
+
+
+def _rule(rules: dict[type, Rule], actor: "Actor", model: Any) -> ColumnElement[bool]:
+    if actor.portal_ids is None:  # the operator of the service (command line)
+        return true()
+    try:
+        rule = rules[model]
+    except KeyError:
+        raise TypeError(f"{model.__name__} has no access rule") from None
+    return rule(actor)
+
+
+def visible(actor: "Actor", model: Any) -> ColumnElement[bool]:
+    return _rule(VISIBLE, actor, model)
+
+
+def manageable(actor: "Actor", model: Any) -> ColumnElement[bool]:
+    return _rule(MANAGEABLE, actor, model)
+
+
+ADMINS = frozenset({Role.ADMIN})
+AUTHORS = frozenset(STAFF)
+MEMBERS = frozenset(Role)
+PUBLIC: frozenset[Role] = frozenset()
+
+MUTATIONS: dict[str, frozenset[Role]] = {
+    "tokenCreate": PUBLIC,
+    "tokenRefresh": PUBLIC,
+    "tokenRevoke": PUBLIC,
+    "apiKeyCreate": ADMINS,
+    "apiKeyRevoke": ADMINS,
+    "portalCreate": ADMINS,
+    "portalUpdate": ADMINS,
+    "userCreate": ADMINS,
+    "userUpdate": MEMBERS,
+    "userDeactivate": ADMINS,
+    "groupCreate": ADMINS,
+    "groupMembersAdd": ADMINS,
+    "categoryCreate": ADMINS,
+    "courseCreate": AUTHORS,
+    "courseUpdate": AUTHORS,
+    "coursePublish": ADMINS,
+    "courseArchive": ADMINS,
+    "sectionCreate": AUTHORS,
+    "moduleCreate": AUTHORS,
+    "moduleUpdate": AUTHORS,
+    "moduleReorder": AUTHORS,
+    "moduleDelete": AUTHORS,
+}
+
+
+def may_call(actor: "Actor", mutation: str) -> None:
+    """Who may call a mutation at all; which rows it may touch is `manageable`'s business.
+
+    A mutation missing from the table is refused to everyone, so a new one cannot slip through.
+    """
+    roles = MUTATIONS.get(mutation)
+    if roles is None:
+        raise Forbidden(f"{mutation} has no access rule.")
+    if not roles or actor.portal_ids is None:
+        return
+    if not actor.signed_in:
+        raise Unauthenticated("Sign in (Authorization: Bearer <token or API key>) to do this.")
+    if actor.role not in roles:
+        raise Forbidden(f"Your role in this portal may not call {mutation}.")

@@ -1,0 +1,172 @@
+"""Sign-in: short-lived signed access tokens (JWT, HS256) and rotating refresh tokens.
+
+An access token names its user and expires after minutes; the user is read again on every
+request, so deactivation takes effect at once. A refresh token is an opaque random secret, stored
+as a digest; using it replaces it (rotation) and revoking it ends the session. These run for
+anyone, signed in or not: `actor` is accepted like every mutation's and not consulted.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.auth import LoginFailure, RefreshToken, SigningSecret
+from models.session import now
+from models.settings import Settings
+from models.users import User
+from resolvers.errors import Failure, RateLimited, Unauthenticated
+
+ALGORITHM = "HS256"
+INVALID_CREDENTIALS = "The email or password is wrong."
+_hasher = PasswordHasher()
+_UNKNOWN_USER_HASH = _hasher.hash(secrets.token_hex(16))  # same work for unknown emails: no timing oracle
+_keys: dict[str, str] = {}
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+    user: User
+
+    @property
+    def audit_target(self) -> User:
+        return self.user
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TokenCreate:
+    email: str
+    password: str
+
+
+async def signing_key(session: AsyncSession, settings: Settings) -> str:
+    """SECRET_KEY, or one generated once per database and shared by every worker that uses it."""
+    if settings.secret_key:
+        return settings.secret_key
+    cached = _keys.get(settings.database_url)
+    if cached is not None:
+        return cached
+    value = await session.scalar(select(SigningSecret.value).where(SigningSecret.name == "access-token"))
+    if value is None:
+        value = secrets.token_urlsafe(48)
+        try:
+            async with session.begin_nested():
+                await session.execute(
+                    insert(SigningSecret).values(
+                        name="access-token", value=value, created_at=now(session), updated_at=now(session)
+                    )
+                )
+        except IntegrityError:  # another worker created it first
+            value = await session.scalar(select(SigningSecret.value).where(SigningSecret.name == "access-token"))
+    _keys[settings.database_url] = value
+    return value
+
+
+async def issue_tokens(session: AsyncSession, user: User, settings: Settings) -> Tokens:
+    issued = now(session)
+    expires = issued + timedelta(seconds=settings.access_token_ttl_seconds)
+    claims = {"sub": user.id.hex, "iat": int(issued.timestamp()), "exp": int(expires.timestamp()), "typ": "access"}
+    access = jwt.encode(claims, await signing_key(session, settings), algorithm=ALGORITHM)
+    refresh = secrets.token_urlsafe(32)
+    session.add(
+        RefreshToken(
+            user_id=user.id,
+            digest=digest(refresh),
+            expires_at=issued + timedelta(days=settings.refresh_token_ttl_days),
+        )
+    )
+    await session.flush()
+    return Tokens(access_token=access, refresh_token=refresh, expires_at=expires, user=user)
+
+
+async def _throttle(session: AsyncSession, email: str, settings: Settings) -> None:
+    """Refuses an email with too many recent failures until the oldest of them ages out."""
+    since = now(session) - timedelta(seconds=settings.login_failure_window_seconds)
+    failures = (
+        await session.execute(
+            select(func.count(), func.min(LoginFailure.at)).where(LoginFailure.email == email, LoginFailure.at > since)
+        )
+    ).one()
+    if failures[0] >= settings.login_max_failures:
+        wait = (failures[1] - since).total_seconds()
+        raise RateLimited("Too many failed sign-ins for this account; try again later.", max(int(wait) + 1, 1))
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash if user and user.password_hash else _UNKNOWN_USER_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def create_tokens(
+    session: AsyncSession,
+    *,
+    actor: object,  # noqa: ARG001
+    command: TokenCreate,
+    settings: Settings,
+) -> Tokens | Failure:
+    """A refused sign-in is returned, not raised: its failure record must be committed."""
+    email = command.email.strip().lower()
+    await _throttle(session, email, settings)
+    user = await session.scalar(select(User).where(User.email == email))
+    if not _password_matches(user, command.password) or user is None or not user.is_active:
+        session.add(LoginFailure(email=email, at=now(session)))
+        await session.flush()
+        return Failure.one(None, INVALID_CREDENTIALS, "INVALID_CREDENTIALS")
+    await session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    return await issue_tokens(session, user, settings)
+
+
+async def _live_refresh(session: AsyncSession, refresh_token: str) -> RefreshToken:
+    row = await session.scalar(select(RefreshToken).where(RefreshToken.digest == digest(refresh_token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= now(session):
+        raise Failure.one(("refreshToken",), "This refresh token is unknown, expired or revoked.", "INVALID_TOKEN")
+    return row
+
+
+async def refresh_tokens(session: AsyncSession, *, actor: object, refresh_token: str, settings: Settings) -> Tokens:  # noqa: ARG001
+    row = await _live_refresh(session, refresh_token)
+    user = await session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        raise Failure.one(("refreshToken",), "This account is deactivated.", "INVALID_TOKEN")
+    row.revoked_at = now(session)
+    return await issue_tokens(session, user, settings)
+
+
+async def revoke_refresh_token(session: AsyncSession, *, actor: object, refresh_token: str) -> User:  # noqa: ARG001
+    row = await _live_refresh(session, refresh_token)
+    row.revoked_at = now(session)
+    user = await session.get(User, row.user_id)
+    assert user is not None  # refresh tokens are deleted with their user
+    return user
+
+
+async def verified_user_id(session: AsyncSession, token: str, settings: Settings) -> UUID:
+    """The user an access token names; expiry is checked against the service's clock."""
+    try:
+        claims = jwt.decode(
+            token, await signing_key(session, settings), algorithms=[ALGORITHM], options={"verify_exp": False}
+        )
+        user_id = UUID(hex=claims["sub"])
+        expires = int(claims["exp"])
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError):
+        raise Unauthenticated("The access token is not valid.") from None
+    if expires <= now(session).timestamp():
+        raise Unauthenticated("The access token has expired; refresh it with tokenRefresh.")
+    return user_id

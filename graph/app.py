@@ -23,6 +23,7 @@ from graph.body_limit import BodyLimit
 from graph.context import Context, make_context
 from graph.errors import retry_after, without_leaks
 from graph.graphiql import graphiql_assets, graphiql_page
+from graph.rate_limit import RateLimiter, make_counter
 from graph.schema import schema
 from graph.transport import http_refusal, negotiated, wants_graphql_response
 from models.base import Clock, utcnow
@@ -31,10 +32,11 @@ from models.settings import Settings
 
 
 class CourseGraphView(GraphQL[Context, None]):
-    def __init__(self, *, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, *, settings: Settings, sessions: async_sessionmaker[AsyncSession], limiter: RateLimiter) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.settings = settings
         self.sessions = sessions
+        self.limiter = limiter
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return make_context(request, self.settings, self.sessions)
@@ -43,6 +45,8 @@ class CourseGraphView(GraphQL[Context, None]):
         return graphiql_page()
 
     async def run(self, request: Request | WebSocket, **kwargs: Any) -> Any:
+        if isinstance(request, Request) and (refusal := await self.limiter.refusal(request)) is not None:
+            return refusal
         try:
             response = await super().run(request, **kwargs)
         except HTTPException as exc:
@@ -97,9 +101,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
+        await limiter.counter.close()
         await engine.dispose()
 
-    view = CourseGraphView(settings=settings, sessions=sessions)
+    limiter = RateLimiter(settings, make_counter(settings), clock)
+    view = CourseGraphView(settings=settings, sessions=sessions, limiter=limiter)
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),

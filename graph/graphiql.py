@@ -10,6 +10,10 @@ from starlette.staticfiles import StaticFiles
 STATIC = Path(__file__).parent / "static"
 
 DEFAULT_QUERY = """# Welcome to CourseGraph. Press ▶ to run; X-Portal (Headers below) picks the portal.
+# Anonymous visitors see the published catalog. To see more, run SignIn (demo accounts:
+# admin@, instructor@ or learner@northwind.example, password coursegraph-demo) and add
+#   "Authorization": "Bearer <accessToken>"
+# to the headers.
 query Catalog {
   courses(first: 5, filter: { status: PUBLISHED }) {
     totalCount
@@ -21,6 +25,14 @@ query Catalog {
       modules { id title kind ... on VideoModule { url provider } ... on QuizModule { retakesAllowed } }
     }
     pageInfo { hasNextPage endCursor }
+  }
+}
+
+mutation SignIn {
+  tokenCreate(input: { email: "admin@northwind.example", password: "coursegraph-demo" }) {
+    accessToken
+    user { fullName memberships { role portal { slug } } }
+    errors { code message }
   }
 }
 """

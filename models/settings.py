@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     max_tokens: int = 5_000
     max_query_cost: int = 50_000
     max_body_bytes: int = 1_048_576
+    redis_url: str | None = None
+    redis_namespace: str = "coursegraph"
+    rate_limit_per_credential: int = 1_200
+    rate_limit_per_ip: int = 600
     secret_key: str | None = None
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_days: int = 30

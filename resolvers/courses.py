@@ -30,6 +30,7 @@ from resolvers.slugs import check_slug, free_slug
 CourseErrorCode = error_codes("CourseErrorCode")
 CategoryErrorCode = error_codes("CategoryErrorCode")
 
+MAX_AMOUNT = Decimal(10) ** 9  # NUMERIC(12, 3): nine digits before the point
 MINOR_UNITS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3}
 
 
@@ -128,8 +129,11 @@ def _check_fields(checks: Checks, fields: CourseFields, *, creating: bool) -> No
     checks.text(("description",), fields.description or None, max_length=100_000)
     checks.at_least(("durationDays",), fields.duration_days, 1)
     if fields.price is not None:
-        if fields.price.amount < 0:
+        amount = fields.price.amount
+        if amount < 0:
             checks.add(("price", "amount"), "amount cannot be negative.", "INVALID")
+        elif amount >= MAX_AMOUNT or quantize_money(amount, fields.price.currency.upper()) >= MAX_AMOUNT:
+            checks.add(("price", "amount"), f"amount must be less than {MAX_AMOUNT}.", "INVALID")
         if len(fields.price.currency) != 3 or not fields.price.currency.isalpha():
             checks.add(("price", "currency"), "currency is an ISO 4217 code such as EUR.", "INVALID")
 

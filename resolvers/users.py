@@ -21,6 +21,7 @@ GroupErrorCode = error_codes("GroupErrorCode")
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MIN_PASSWORD = 8
+MAX_EMAIL = 320
 _hasher = PasswordHasher()
 
 
@@ -108,7 +109,11 @@ async def create_user(session: AsyncSession, *, actor: Actor, command: UserCreat
     portal_id = acting_portal(actor)
     email = command.email.strip().lower()
     checks = Checks()
-    if not EMAIL.fullmatch(email) or len(email) > 320:
+    if not email:
+        checks.add(("email",), "email is required.", "REQUIRED")
+    elif len(email) > MAX_EMAIL:
+        checks.add(("email",), f"email is longer than {MAX_EMAIL} characters.", "TOO_LONG")
+    elif not EMAIL.fullmatch(email):
         checks.add(("email",), "email is not an email address.", "INVALID")
     _check_user(checks, full_name=command.full_name, required=True)
     if command.password is not None and len(command.password) < MIN_PASSWORD:

@@ -8,7 +8,9 @@ SQLite: one migrated file per worker, copied for every test.
 import asyncio
 import contextlib
 import os
+import re
 import shutil
+import time
 from pathlib import Path
 
 import asyncpg
@@ -22,9 +24,19 @@ from models.settings import Settings
 from models.tables import metadata
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
-RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"solo{os.getpid()}")[:16]
+STARTED = int(os.environ.get("CG_TEST_STARTED", str(int(time.time()))))
+os.environ["CG_TEST_STARTED"] = str(STARTED)  # xdist workers inherit the controller's value
+RUN_ID = f"{STARTED}_" + os.environ.get("PYTEST_XDIST_TESTRUNUID", f"solo{os.getpid()}")[:12]
 TEMPLATE = f"cg_tpl_{RUN_ID}"
 TEMPLATE_LOCK = 7_325_001
+STALE_AFTER_SECONDS = 6 * 3600
+NAMED = re.compile(r"cg_(?:tpl_)?(\d{10})_")
+
+
+def _stale(name: str) -> bool:
+    """Left behind by a run that ended hours ago; a concurrent run's databases are younger."""
+    found = NAMED.match(name)
+    return found is None or int(found.group(1)) < STARTED - STALE_AFTER_SECONDS
 
 
 def _dsn(database: str) -> str:
@@ -42,9 +54,10 @@ async def _ensure_template(admin: asyncpg.Connection) -> None:
     try:
         if await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", TEMPLATE):
             return
-        for (stale,) in await admin.fetch("SELECT datname FROM pg_database WHERE datname LIKE 'cg\\_%'"):
-            with contextlib.suppress(asyncpg.PostgresError):  # in use by a concurrent run: its own
-                await admin.execute(f'DROP DATABASE IF EXISTS "{stale}"')
+        for (name,) in await admin.fetch("SELECT datname FROM pg_database WHERE datname LIKE 'cg\\_%'"):
+            if _stale(name):
+                with contextlib.suppress(asyncpg.PostgresError):
+                    await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         await admin.execute(f'CREATE DATABASE "{TEMPLATE}"')
         engine = create_engine(Settings(database_url=database_url(TEMPLATE)))
         await upgrade_to_head(engine)

@@ -41,11 +41,13 @@ class TokenPayload:
 
     @classmethod
     def of(cls, issued: tokens.Tokens) -> "TokenPayload":
+        user = UserType.from_row(issued.user)
+        user.shown_to_owner = True  # the caller holds this user's password or refresh token
         return cls(
             access_token=issued.access_token,
             refresh_token=issued.refresh_token,
             expires_at=issued.expires_at,
-            user=UserType.from_row(issued.user),
+            user=user,
         )
 
     @classmethod

@@ -79,6 +79,13 @@ class SectionType(Node):
         return [module_from_row(row) for row in rows]
 
 
+def _price(row: Any) -> MoneyType | None:
+    """In the currency's minor units: PostgreSQL's NUMERIC(12, 3) reads back "49.900"."""
+    if row.price_amount is None or row.price_currency is None:
+        return None
+    return MoneyType.of(courses.quantize_money(row.price_amount, row.price_currency), row.price_currency)
+
+
 @strawberry.type(name="Course", description="A course of one portal.")
 class CourseType(Node):
     title: str
@@ -108,7 +115,7 @@ class CourseType(Node):
             duration_rule=row.duration_rule,
             duration_days=row.duration_days,
             duration_date=row.duration_date,
-            price=MoneyType.of(row.price_amount, row.price_currency),
+            price=_price(row),
             shared_with_sub_portals=row.shared_with_sub_portals,
             created_at=row.created_at,
             updated_at=row.updated_at,

@@ -67,7 +67,9 @@ async def _password_hash(url: str, email: str) -> str | None:
 SIGN_IN = "mutation($e: String!, $p: String!) { tokenCreate(input: {email: $e, password: $p}) { accessToken } }"
 
 
-async def _graphql(url: str, query: str, portal: str | None, account: tuple[str, str] | None) -> dict[str, Any]:
+async def _graphql(
+    url: str, query: str, portal: str | None, account: tuple[str, str] | None, operation: str | None
+) -> dict[str, Any]:
     app = create_app(Settings(database_url=url))
     headers = {"X-Portal": portal} if portal else {}
     async with (
@@ -78,16 +80,22 @@ async def _graphql(url: str, query: str, portal: str | None, account: tuple[str,
             variables = {"e": account[0], "p": account[1]}
             signed = (await http.post("/graphql", json={"query": SIGN_IN, "variables": variables})).json()
             headers["Authorization"] = f"Bearer {signed['data']['tokenCreate']['accessToken']}"
-        body = (await http.post("/graphql", json={"query": query}, headers=headers)).json()
+        request = {"query": query, "operationName": operation}
+        body = (await http.post("/graphql", json=request, headers=headers)).json()
     assert "errors" not in body, body["errors"]
     return body["data"]
 
 
 def graphql(
-    url: str, query: str, *, portal: str | None = None, account: tuple[str, str] | None = None
+    url: str,
+    query: str,
+    *,
+    portal: str | None = None,
+    account: tuple[str, str] | None = None,
+    operation: str | None = None,
 ) -> dict[str, Any]:
     """The data of a query through the real app, signed in as `account` (email, password) if given."""
-    return asyncio.run(_graphql(url, query, portal, account))
+    return asyncio.run(_graphql(url, query, portal, account, operation))
 
 
 def as_demo_admins(url: str, query: str) -> list[dict[str, Any]]:
@@ -202,9 +210,13 @@ def test_demo_accounts_of_every_role_sign_in(demo: tuple[Path, str, str], role: 
 
 
 def test_graphiql_default_query_shows_northwind_courses(demo: tuple[Path, str, str]) -> None:
-    data = graphql(sqlite_url(demo[0]), DEFAULT_QUERY, portal="northwind")
+    data = graphql(sqlite_url(demo[0]), DEFAULT_QUERY, portal="northwind", operation="Catalog")
     courses = data["courses"]["nodes"]
     assert courses and {c["portal"]["timeZone"] for c in courses} == {"Europe/Amsterdam"}
+    signed = graphql(sqlite_url(demo[0]), DEFAULT_QUERY, portal="northwind", operation="SignIn")["tokenCreate"]
+    assert signed["accessToken"] and signed["user"]["memberships"] == [
+        {"role": "ADMIN", "portal": {"slug": "northwind"}}
+    ]
 
 
 def test_demo_refuses_a_database_where_real_data_took_a_demo_slug(

@@ -1,0 +1,97 @@
+"""Request rates per credential and per client address (contract §10), refused before any work.
+
+A fixed one-minute window per caller. The counters live in Redis when REDIS_URL is set, so every
+worker shares them; otherwise in this process (the embedded single-process default).
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from redis.asyncio import Redis
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from models.base import Clock, utcnow
+from models.settings import Settings
+
+WINDOW_SECONDS = 60
+
+
+class Counter(Protocol):
+    async def hit(self, key: str, window: int) -> int:
+        """Counts one request for `key` in the window that starts at `window`; returns the total."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass(slots=True)
+class MemoryCounter:
+    counts: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    async def hit(self, key: str, window: int) -> int:
+        for stale in [k for k in self.counts if k[1] < window]:
+            del self.counts[stale]
+        total = self.counts.get((key, window), 0) + 1
+        self.counts[(key, window)] = total
+        return total
+
+    async def close(self) -> None:
+        self.counts.clear()
+
+
+@dataclass(slots=True)
+class RedisCounter:
+    redis: Redis
+    namespace: str
+
+    async def hit(self, key: str, window: int) -> int:
+        name = f"{self.namespace}:rate:{window}:{key}"
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(name)
+            pipe.expire(name, WINDOW_SECONDS * 2)
+            total, _ = await pipe.execute()
+        return int(total)
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+def make_counter(settings: Settings) -> Counter:
+    if settings.redis_url:
+        return RedisCounter(Redis.from_url(settings.redis_url), settings.redis_namespace)
+    return MemoryCounter()
+
+
+@dataclass(slots=True)
+class RateLimiter:
+    settings: Settings
+    counter: Counter
+    clock: Clock = utcnow
+
+    def identity(self, request: Request) -> tuple[str, int]:
+        """A credential's bucket when one is sent (hashed: no secret is kept), else the address's."""
+        credential = request.headers.get("authorization")
+        if credential:
+            return "key:" + hashlib.sha256(credential.encode()).hexdigest()[
+                :32
+            ], self.settings.rate_limit_per_credential
+        address = request.client.host if request.client else "unknown"
+        return f"ip:{address}", self.settings.rate_limit_per_ip
+
+    async def refusal(self, request: Request) -> Response | None:
+        """None when the request may go on; otherwise the 429 it gets."""
+        key, limit = self.identity(request)
+        if limit <= 0:
+            return None
+        now = self.clock().timestamp()
+        window = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
+        if await self.counter.hit(key, window) <= limit:
+            return None
+        wait = max(int(window + WINDOW_SECONDS - now), 1)
+        error = {
+            "message": f"Rate limit of {limit} requests a minute reached; retry in {wait} s.",
+            "extensions": {"code": "RATE_LIMITED", "retryAfter": wait},
+        }
+        return JSONResponse({"errors": [error]}, status_code=429, headers={"retry-after": str(wait)})

@@ -69,7 +69,7 @@ def order_input(name: str, fields: Mapping[str, str]) -> Any:
     return OrderInput
 
 
-def listing(
+def _listing(
     info: "Info",
     query: Query,
     args: tuple[Hashable, ...],
@@ -94,7 +94,7 @@ def listing(
     return Listing(query=query, args=args, partition=partition, order=order, window=window)
 
 
-async def connection(
+async def _connection(
     info: "Info", listing: Listing, convert: Callable[[Any], NodeT], parent: Hashable = None
 ) -> Connection[NodeT]:
     """Batched through the request's loaders: many parents' pages cost one statement."""
@@ -165,7 +165,7 @@ class Paged(FieldExtension):
         **kwargs: Any,
     ) -> Any:
         listed: Listed = await next_(source, info, **kwargs)
-        rows = listing(
+        rows = _listing(
             info,
             listed.query,
             listed.args,
@@ -176,4 +176,4 @@ class Paged(FieldExtension):
             last=last,
             before=before,
         )
-        return await connection(info, rows, listed.convert, listed.parent)
+        return await _connection(info, rows, listed.convert, listed.parent)

@@ -7,7 +7,7 @@ from graph.courses.types import CategoryOrder, CategoryType, CourseFilterInput, 
 from graph.enums import CategoryKind
 from graph.errors import BadUserInput
 from graph.node import query_id
-from graph.pagination import Connection, connection, listing
+from graph.pagination import Connection, Listed, Paged
 from models.courses import Course
 from resolvers import courses
 
@@ -28,40 +28,15 @@ class CourseQuery:
             row = await info.context.db.run(courses.course_by_slug, actor=actor, slug=slug or "")
         return None if row is None else CourseType.from_row(row)
 
-    @strawberry.field(description="Courses of the acting portal (of every visible portal without one).")
-    async def courses(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: CourseFilterInput | None = None,
-        order_by: CourseOrder | None = None,  # type: ignore[valid-type]
-    ) -> Connection[CourseType]:
+    @strawberry.field(description="Courses of the acting portal.", extensions=[Paged(CourseOrder)])
+    async def courses(self, info: Info, filter: CourseFilterInput | None = None) -> Connection[CourseType]:
         actor = await info.context.actor()
         flt = (filter or CourseFilterInput()).to_filter()
-        rows = listing(
-            info, courses.courses_query, (actor, flt, actor.acting_portal_id),
-            order=(order_by or CourseOrder()).order(), first=first, after=after, last=last, before=before,
-        )  # fmt: skip
-        return await connection(info, rows, CourseType.from_row)
+        return Listed(courses.courses_query, (actor, flt, actor.acting_portal_id), CourseType.from_row)  # type: ignore[return-value]
 
-    @strawberry.field(description="Categories of the portals the viewer can see.")
+    @strawberry.field(description="Categories of the portals the viewer can see.", extensions=[Paged(CategoryOrder)])
     async def categories(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        type: CategoryKind | None = None,
-        search: str | None = None,
-        order_by: CategoryOrder | None = None,  # type: ignore[valid-type]
+        self, info: Info, type: CategoryKind | None = None, search: str | None = None
     ) -> Connection[CategoryType]:
         actor = await info.context.actor()
-        rows = listing(
-            info, courses.categories_query, (actor, type, search), order=(order_by or CategoryOrder()).order(),
-            first=first, after=after, last=last, before=before,
-        )  # fmt: skip
-        return await connection(info, rows, CategoryType.from_row)
+        return Listed(courses.categories_query, (actor, type, search), CategoryType.from_row)  # type: ignore[return-value]

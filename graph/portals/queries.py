@@ -5,7 +5,7 @@ import strawberry
 from graph.context import Info
 from graph.errors import BadUserInput
 from graph.node import filter_id, query_id
-from graph.pagination import Connection, connection, listing, order_input
+from graph.pagination import Connection, Listed, Paged, order_input
 from graph.portals.types import PortalType
 from models.portals import Portal
 from resolvers import portals
@@ -27,22 +27,13 @@ class PortalQuery:
             row = await info.context.db.run(portals.portal_by_slug, actor=actor, slug=slug or "")
         return None if row is None else PortalType.from_row(row)
 
-    @strawberry.field(description="Portals the viewer can see: the acting portal and its sub-portals.")
+    @strawberry.field(
+        description="Portals the viewer can see: the acting portal (and, for admins, its sub-portals).",
+        extensions=[Paged(PortalOrder)],
+    )
     async def portals(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        search: str | None = None,
-        parent_id: strawberry.ID | None = None,
-        order_by: PortalOrder | None = None,  # type: ignore[valid-type]
+        self, info: Info, search: str | None = None, parent_id: strawberry.ID | None = None
     ) -> Connection[PortalType]:
         actor = await info.context.actor()
         parent = filter_id(parent_id, "Portal") if parent_id else None
-        rows = listing(
-            info, portals.portals_query, (actor, search, parent), order=(order_by or PortalOrder()).order(),
-            first=first, after=after, last=last, before=before,
-        )  # fmt: skip
-        return await connection(info, rows, PortalType.from_row)
+        return Listed(portals.portals_query, (actor, search, parent), PortalType.from_row)  # type: ignore[return-value]

@@ -10,7 +10,7 @@ from graph.context import Info
 from graph.courses.types import CourseFilterInput, CourseOrder, CourseType
 from graph.enums import Role
 from graph.node import Node, make_id, register
-from graph.pagination import Connection, connection, listing
+from graph.pagination import Connection, Listed, Paged
 from graph.users.types import UserOrder, UserType
 from models.portals import Portal
 from resolvers import courses, portals, users
@@ -57,43 +57,24 @@ class PortalType(Node):
         spec = Children(portals.sub_portals_query, (actor,), "parent_id", ("name", "id"))
         return [PortalType.from_row(row) for row in await info.context.loaders.children.load((self.row_id, spec))]
 
-    @strawberry.field(description="This portal's own courses.")
-    async def courses(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: CourseFilterInput | None = None,
-        order_by: CourseOrder | None = None,  # type: ignore[valid-type]
-    ) -> Connection[CourseType]:
+    @strawberry.field(description="This portal's own courses.", extensions=[Paged(CourseOrder)])
+    async def courses(self, info: Info, filter: CourseFilterInput | None = None) -> Connection[CourseType]:
         actor = await info.context.actor()
         flt = (filter or CourseFilterInput()).to_filter()
-        rows = listing(
-            info, courses.courses_query, (actor, flt, None), order=(order_by or CourseOrder()).order(),
-            partition="portal_id", first=first, after=after, last=last, before=before,
-        )  # fmt: skip
-        return await connection(info, rows, CourseType.from_row, self.row_id)
+        return Listed(  # type: ignore[return-value]
+            courses.courses_query, (actor, flt, None), CourseType.from_row, partition="portal_id", parent=self.row_id
+        )
 
-    @strawberry.field(description="Members of this portal.")
-    async def users(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        search: str | None = None,
-        role: Role | None = None,
-        order_by: UserOrder | None = None,  # type: ignore[valid-type]
-    ) -> Connection[UserType]:
+    @strawberry.field(description="Members of this portal.", extensions=[Paged(UserOrder)])
+    async def users(self, info: Info, search: str | None = None, role: Role | None = None) -> Connection[UserType]:
         actor = await info.context.actor()
-        rows = listing(
-            info, users.portal_users_query, (actor, search, role), order=(order_by or UserOrder()).order(),
-            partition="portal_id", first=first, after=after, last=last, before=before,
-        )  # fmt: skip
-        return await connection(info, rows, UserType.from_row, self.row_id)
+        return Listed(  # type: ignore[return-value]
+            users.portal_users_query,
+            (actor, search, role),
+            UserType.from_row,
+            partition="portal_id",
+            parent=self.row_id,
+        )
 
 
 register("Portal", Portal, PortalType.from_row)

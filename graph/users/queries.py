@@ -7,7 +7,7 @@ import strawberry
 from graph.context import Info
 from graph.enums import Role
 from graph.node import query_id
-from graph.pagination import Connection, connection, listing, order_input
+from graph.pagination import Connection, Listed, Paged, order_input
 from graph.users.types import GroupType, UserOrder, UserType
 from models.users import User
 from resolvers import users
@@ -23,40 +23,20 @@ class UserQuery:
         row = None if row_id is None else await info.context.loaders.row(User, row_id)
         return None if row is None else UserType.from_row(row)
 
-    @strawberry.field(description="Members of the portals the viewer can see.")
+    @strawberry.field(description="Members of the portals the viewer can see.", extensions=[Paged(UserOrder)])
     async def users(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        search: Annotated[str | None, strawberry.argument(description="Words in the name or email.")] = None,
+        search: Annotated[
+            str | None, strawberry.argument(description="Words in the name (or, for admins, email).")
+        ] = None,
         role: Role | None = None,
         is_active: bool | None = None,
-        order_by: UserOrder | None = None,  # type: ignore[valid-type]
     ) -> Connection[UserType]:
         actor = await info.context.actor()
-        rows = listing(
-            info, users.users_query, (actor, search, role, is_active), order=(order_by or UserOrder()).order(),
-            first=first, after=after, last=last, before=before,
-        )  # fmt: skip
-        return await connection(info, rows, UserType.from_row)
+        return Listed(users.users_query, (actor, search, role, is_active), UserType.from_row)  # type: ignore[return-value]
 
-    @strawberry.field(description="Learner groups of the portals the viewer can see.")
-    async def groups(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        search: str | None = None,
-        order_by: GroupOrder | None = None,  # type: ignore[valid-type]
-    ) -> Connection[GroupType]:
+    @strawberry.field(description="Learner groups of the portals the viewer can see.", extensions=[Paged(GroupOrder)])
+    async def groups(self, info: Info, search: str | None = None) -> Connection[GroupType]:
         actor = await info.context.actor()
-        rows = listing(
-            info, users.groups_query, (actor, search), order=(order_by or GroupOrder()).order(),
-            first=first, after=after, last=last, before=before,
-        )  # fmt: skip
-        return await connection(info, rows, GroupType.from_row)
+        return Listed(users.groups_query, (actor, search), GroupType.from_row)  # type: ignore[return-value]

@@ -9,7 +9,7 @@ import strawberry
 from graph.context import Info
 from graph.enums import Role
 from graph.node import Node, make_id, register
-from graph.pagination import Connection, connection, listing, order_input
+from graph.pagination import Connection, Listed, Paged, order_input
 from models.portals import Portal
 from models.users import Group, Membership, User
 from resolvers import policy, users
@@ -96,23 +96,12 @@ class GroupType(Node):
             row_id=row.id,
         )
 
-    @strawberry.field
-    async def members(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        order_by: UserOrder | None = None,  # type: ignore[valid-type]
-    ) -> Connection[UserType]:
+    @strawberry.field(description="The group's members.", extensions=[Paged(UserOrder)])
+    async def members(self, info: Info) -> Connection[UserType]:
         actor = await info.context.actor()
-        order = (order_by or UserOrder()).order()
-        rows = listing(
-            info, users.group_members_query, (actor,), order=order, partition="group_id",
-            first=first, after=after, last=last, before=before,
-        )  # fmt: skip
-        return await connection(info, rows, UserType.from_row, self.row_id)
+        return Listed(  # type: ignore[return-value]
+            users.group_members_query, (actor,), UserType.from_row, partition="group_id", parent=self.row_id
+        )
 
 
 register("User", User, UserType.from_row)

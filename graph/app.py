@@ -25,7 +25,7 @@ from graph.errors import retry_after, without_leaks
 from graph.graphiql import graphiql_assets, graphiql_page
 from graph.rate_limit import RateLimiter, make_counter
 from graph.schema import schema
-from graph.transport import http_refusal, negotiated, wants_graphql_response
+from graph.transport import http_refusal, negotiated, nul_refusal, wants_graphql_response
 from models.base import Clock, utcnow
 from models.session import create_engine, session_factory
 from models.settings import Settings
@@ -45,8 +45,10 @@ class CourseGraphView(GraphQL[Context, None]):
         return graphiql_page()
 
     async def run(self, request: Request | WebSocket, **kwargs: Any) -> Any:
-        if isinstance(request, Request) and (refusal := await self.limiter.refusal(request)) is not None:
-            return refusal
+        if isinstance(request, Request):
+            refusal = await self.limiter.refusal(request) or await nul_refusal(request)
+            if refusal is not None:
+                return refusal
         try:
             response = await super().run(request, **kwargs)
         except HTTPException as exc:

@@ -49,7 +49,7 @@ class Context:
 
     async def _resolve_actor(self) -> Actor:
         scheme, _, credential = (self._header("authorization") or "").partition(" ")
-        if scheme and scheme.lower() != "bearer":
+        if scheme and (scheme.lower() != "bearer" or not credential.strip()):
             raise Unauthenticated("Use `Authorization: Bearer <token or API key>`.")
         return await self.db.run(
             authenticate,
@@ -80,6 +80,7 @@ class Context:
             return await self.db.transaction(applied, actor=actor, **kwargs)
         finally:
             self.loaders.clear()
+            self._actor = None  # a write can change who sees what (a new sub-portal, a new role)
 
 
 def _portal_ref(header: str | None) -> PortalRef | None:

@@ -11,6 +11,8 @@ from graph.auth.queries import AuthQuery
 from graph.context import SessionPerOperation
 from graph.courses.mutations import CourseMutation
 from graph.courses.queries import CourseQuery
+from graph.enrollments.mutations import EnrollmentMutation
+from graph.enrollments.queries import EnrollmentQuery
 from graph.errors import ErrorCodes
 from graph.limits import QueryLimits
 from graph.modules.mutations import ModuleMutation
@@ -23,8 +25,10 @@ from graph.scalars import SCALAR_MAP
 from graph.users.mutations import UserMutation
 from graph.users.queries import UserQuery
 
-Query = merge_types("Query", (NodeQuery, AuthQuery, PortalQuery, UserQuery, CourseQuery, ModuleQuery))
-Mutation = merge_types("Mutation", (AuthMutation, PortalMutation, UserMutation, CourseMutation, ModuleMutation))
+Query = merge_types("Query", (NodeQuery, AuthQuery, PortalQuery, UserQuery, CourseQuery, ModuleQuery, EnrollmentQuery))
+Mutation = merge_types(
+    "Mutation", (AuthMutation, PortalMutation, UserMutation, CourseMutation, ModuleMutation, EnrollmentMutation)
+)
 
 
 class CourseGraphSchema(strawberry.Schema):

@@ -5,6 +5,9 @@ validation, limits) is 400 and has no `data`; with `application/json` it stays 2
 clients. Transport refusals (malformed JSON, a wrong method) are GraphQL-shaped JSON too.
 """
 
+import json
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -50,3 +53,29 @@ def negotiated(request: Request, response: Response, *, refused: bool) -> Respon
 def http_refusal(status: int, reason: str) -> Response:
     code = HTTP_CODES.get(status, "BAD_REQUEST")
     return JSONResponse({"errors": [{"message": reason, "extensions": {"code": code}}]}, status_code=status)
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+async def nul_refusal(request: Request) -> Response | None:
+    """No text in this API may hold a NUL character (PostgreSQL cannot store one): refused up front."""
+    suspect = "\x00" in request.url.query or "%00" in request.url.query
+    if request.method == "POST":
+        body = await request.body()  # Starlette keeps it for the GraphQL view
+        if b"\\u0000" in body or b"\x00" in body:
+            try:
+                suspect = _holds_nul(json.loads(body))
+            except ValueError:
+                suspect = b"\x00" in body
+    if not suspect:
+        return None
+    error = {"message": "Text may not contain NUL characters.", "extensions": {"code": "BAD_USER_INPUT"}}
+    return JSONResponse({"data": None, "errors": [error]})

@@ -91,6 +91,11 @@ class Db:
                 raise
             return result
 
+    def now(self) -> Any:
+        """The clock of the sessions this `Db` opens: what time-based rules compare against."""
+        clock: Clock = self._factory.kw.get("info", {}).get("clock", utcnow)
+        return clock()
+
     async def close(self) -> None:
         async with self._lock:
             if self._session is not None:

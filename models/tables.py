@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from models.audit import AuditEvent
 from models.auth import ApiKey, LoginFailure, RefreshToken, SigningSecret
 from models.courses import Category, Course, CourseCategory, CourseInstructor, Section
+from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.modules import Module
 from models.portals import Portal
 from models.users import Group, GroupMember, Membership, User
@@ -18,11 +19,14 @@ __all__ = [
     "Course",
     "CourseCategory",
     "CourseInstructor",
+    "Enrollment",
     "Group",
     "GroupMember",
     "LoginFailure",
     "Membership",
     "Module",
+    "ModuleProgress",
+    "OutboxEvent",
     "Portal",
     "RefreshToken",
     "Section",

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import AuditEvent
 from models.session import now
+from models.users import Membership
 
 if TYPE_CHECKING:
     from resolvers.auth import Actor
@@ -28,8 +29,9 @@ def summarize(value: Any, key: str = "") -> Any:
         return REDACTED
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): summarize(v, str(k)) for k, v in value.items() if v is not None}
+    if isinstance(value, Mapping):  # what summarizes to None (unset, machinery) is left out
+        pairs = ((str(k), summarize(v, str(k))) for k, v in value.items())
+        return {k: v for k, v in pairs if v is not None}
     if isinstance(value, list | tuple | set | frozenset):
         return [summarize(item) for item in value]
     if isinstance(value, Enum):
@@ -47,15 +49,30 @@ def _target(result: Any) -> Any:
     return row if hasattr(row, "__table__") else None
 
 
+async def _member_portal(session: AsyncSession, user_id: UUID, named: UUID | None) -> UUID | None:
+    """Where a sign-in is recorded: the portal X-Portal named if the user is a member there, else
+    their only portal, else none (never a portal they do not belong to: its admins would read
+    their email in the summary)."""
+    portals = list(await session.scalars(select(Membership.portal_id).where(Membership.user_id == user_id)))
+    if named in portals:
+        return named
+    return portals[0] if len(portals) == 1 else None
+
+
 async def record(session: AsyncSession, *, actor: "Actor", action: str, target: Any, summary: Any) -> None:
     row = _target(target)
-    portal_id = getattr(row, "portal_id", None) or actor.acting_portal_id
+    user_id = getattr(target, "audit_user_id", None)
+    if user_id is not None:  # a sign-in: whoever holds the credentials acts, in their own portal
+        portal_id = await _member_portal(session, user_id, actor.acting_portal_id)
+    else:
+        user_id = actor.user_id
+        portal_id = getattr(row, "portal_id", None) or actor.acting_portal_id
     if type(row).__name__ == "Portal":
         portal_id = row.id
     session.add(
         AuditEvent(
             portal_id=portal_id,
-            actor_user_id=actor.user_id,
+            actor_user_id=user_id,
             actor_api_key_id=actor.api_key_id,
             action=action,
             target_type=None if row is None else type(row).__name__,

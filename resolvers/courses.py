@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.courses import (
@@ -25,7 +25,7 @@ from models.modules import Module
 from models.users import Membership, Role, User
 from resolvers.auth import Actor, acting_portal, visible_row
 from resolvers.errors import Checks, Failure, error_codes
-from resolvers.slugs import check_slug, free_slug
+from resolvers.slugs import check_slug, flush_unique, free_slug
 
 CourseErrorCode = error_codes("CourseErrorCode")
 CategoryErrorCode = error_codes("CategoryErrorCode")
@@ -46,11 +46,20 @@ class CourseFilter:
     search: str | None = None
 
 
+def _catalog_of(actor: Actor, portal_id: UUID) -> ColumnElement[bool]:
+    """A portal's own courses; the acting portal's catalog also holds what its parents share with
+    it (contract §5). Which of them the actor sees (published ones only) is still `visible`'s call."""
+    own = Course.portal_id == portal_id
+    if portal_id != actor.acting_portal_id:
+        return own
+    return or_(own, and_(Course.shared_with_sub_portals, Course.portal_id.in_(actor.ancestor_ids)))
+
+
 def courses_query(actor: Actor, flt: CourseFilter, portal_id: UUID | None) -> Select[Any]:
-    """`portal_id` narrows to one portal (the acting one, for the root `courses`)."""
+    """`portal_id` narrows to one portal's catalog (the acting one, for the root `courses`)."""
     stmt = select(Course.__table__).where(actor.visible(Course))
     if portal_id is not None:
-        stmt = stmt.where(Course.portal_id == portal_id)
+        stmt = stmt.where(_catalog_of(actor, portal_id))
     if flt.status is not None:
         stmt = stmt.where(Course.status == flt.status)
     if flt.category_id is not None:
@@ -90,7 +99,7 @@ async def create_category(session: AsyncSession, *, actor: Actor, command: Categ
         raise Failure.one(("name",), f"A category named {name!r} exists.", "DUPLICATE")
     category = Category(portal_id=portal_id, name=name, type=command.type)
     session.add(category)
-    await session.flush()
+    await flush_unique(session, column="name", path=("name",), message=f"A category named {name!r} exists.")
     return category
 
 
@@ -224,7 +233,7 @@ async def create_course(session: AsyncSession, *, actor: Actor, fields: CourseFi
         session.add(
             CourseInstructor(portal_id=portal_id, course_id=course.id, user_id=actor.user_id)
         )  # may go on editing
-    await session.flush()
+    await flush_unique(session, column="slug", path=("slug",), message=f"The slug {slug!r} is taken.")
     return course
 
 
@@ -243,7 +252,7 @@ async def update_course(session: AsyncSession, *, actor: Actor, command: CourseU
             path=("slug",),
         )
     await _apply(session, course, command.fields)
-    await session.flush()
+    await flush_unique(session, column="slug", path=("slug",), message=f"The slug {course.slug!r} is taken.")
     return course
 
 

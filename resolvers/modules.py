@@ -134,6 +134,11 @@ async def reorder_modules(
     """The new order must name every module of the course exactly once."""
     course = await visible_row(session, Course, course_id, actor=actor, field="courseId", manage=True)
     current = set((await session.execute(select(Module.id).where(Module.course_id == course.id))).scalars())
+    unknown = Checks()  # unknown, hidden or another course's: NOT_FOUND by index (contract §3)
+    for index, module_id in enumerate(module_ids):
+        if module_id not in current:
+            unknown.add(("moduleIds", str(index)), "No module of this course with this id.", "NOT_FOUND")
+    unknown.done()
     if len(module_ids) != len(set(module_ids)) or set(module_ids) != current:
         raise Failure.one(("moduleIds",), "List every module of the course exactly once.", "INVALID")
     for position, module_id in enumerate(module_ids):

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from models.audit import AuditEvent
 from models.auth import ApiKey
 from models.courses import Category, Course, CourseCategory, CourseInstructor, CourseStatus, Section
+from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.modules import Module
 from models.portals import Portal
 from models.users import Group, GroupMember, Membership, Role, User
@@ -31,13 +32,18 @@ Rule = Callable[["Actor"], ColumnElement[bool]]
 STAFF = (Role.ADMIN, Role.INSTRUCTOR)
 
 
+def _exists(inner: Any, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """EXISTS over `inner`, correlated to whatever the outer query selects (joins included)."""
+    return exists().where(*conditions).correlate_except(inner)
+
+
 def _in_scope(column: Any, actor: "Actor") -> ColumnElement[bool]:
     """The portals the actor sees: an admin's subtree, anyone else's acting portal."""
     return column.in_(actor.portal_ids or ())
 
 
 def _teaches(actor: "Actor") -> ColumnElement[bool]:
-    return exists().where(CourseInstructor.course_id == Course.id, CourseInstructor.user_id == actor.user_id)
+    return _exists(CourseInstructor, CourseInstructor.course_id == Course.id, CourseInstructor.user_id == actor.user_id)
 
 
 def _course_visible(actor: "Actor") -> ColumnElement[bool]:
@@ -49,7 +55,29 @@ def _course_visible(actor: "Actor") -> ColumnElement[bool]:
     catalog = and_(published, or_(own_portal, shared))
     if actor.role is Role.INSTRUCTOR:
         return or_(catalog, and_(own_portal, _teaches(actor)))
+    if actor.user_id is not None:  # a learner keeps seeing what they are enrolled in, even archived
+        mine = _exists(Enrollment, Enrollment.course_id == Course.id, Enrollment.user_id == actor.user_id)
+        return or_(catalog, and_(own_portal, mine))
     return catalog
+
+
+def _enrollment_visible(actor: "Actor") -> ColumnElement[bool]:
+    """Admins: their portals'; instructors: their courses'; learners: their own."""
+    if actor.role is Role.ADMIN:
+        return _in_scope(Enrollment.portal_id, actor)
+    if actor.role is Role.INSTRUCTOR:
+        return or_(Enrollment.user_id == actor.user_id, _of_course(Enrollment, _course_manageable)(actor))
+    if actor.user_id is not None:
+        return Enrollment.user_id == actor.user_id
+    return false()
+
+
+def _enrollment_manageable(actor: "Actor") -> ColumnElement[bool]:
+    if actor.role is Role.ADMIN:
+        return _in_scope(Enrollment.portal_id, actor)
+    if actor.role is Role.INSTRUCTOR:
+        return _of_course(Enrollment, _course_manageable)(actor)
+    return false()
 
 
 def _course_manageable(actor: "Actor") -> ColumnElement[bool]:
@@ -67,8 +95,9 @@ def _of_course(model: Any, course_rule: Rule) -> Rule:
 
 def _user_visible(actor: "Actor") -> ColumnElement[bool]:
     if actor.role in STAFF:
-        return exists().where(Membership.user_id == User.id, _in_scope(Membership.portal_id, actor))
-    staff = exists().where(
+        return _exists(Membership, Membership.user_id == User.id, _in_scope(Membership.portal_id, actor))
+    staff = _exists(
+        Membership,
         Membership.user_id == User.id,
         Membership.portal_id == actor.acting_portal_id,
         Membership.role.in_(STAFF),
@@ -76,24 +105,50 @@ def _user_visible(actor: "Actor") -> ColumnElement[bool]:
     return or_(User.id == actor.user_id, staff)
 
 
+def _picking(actor: "Actor") -> bool:
+    """Signed in with several portals and acting in none yet: they see where they could act."""
+    return actor.user_id is not None and actor.acting_portal_id is None
+
+
+def _own_membership(actor: "Actor") -> ColumnElement[bool]:
+    return Membership.user_id == actor.user_id if _picking(actor) else false()
+
+
 def _membership_visible(actor: "Actor") -> ColumnElement[bool]:
     scoped = _in_scope(Membership.portal_id, actor)
     if actor.role in STAFF:
-        return scoped
-    return and_(scoped, or_(Membership.user_id == actor.user_id, Membership.role.in_(STAFF)))
+        return or_(scoped, _own_membership(actor))
+    me = Membership.user_id == actor.user_id if actor.user_id is not None else false()
+    return or_(and_(scoped, or_(me, Membership.role.in_(STAFF))), _own_membership(actor))
+
+
+def _portal_visible(actor: "Actor") -> ColumnElement[bool]:
+    """Portals in scope; for a user acting nowhere yet, the portals where they are a member."""
+    if not _picking(actor):
+        return _in_scope(Portal.id, actor)
+    mine = select(Membership.portal_id).where(Membership.user_id == actor.user_id)
+    return Portal.id.in_(mine)
 
 
 def _user_manageable(actor: "Actor") -> ColumnElement[bool]:
-    """Admins manage the members of their portals; everyone edits their own profile."""
-    if actor.role is Role.ADMIN:
-        return _user_visible(actor)
-    return User.id == actor.user_id if actor.user_id is not None else false()
+    """Everyone edits their own profile; admins the accounts that belong only to their portals (an
+    account that is also another tenant's member is that tenant's too: its role here is all they change)."""
+    own = User.id == actor.user_id if actor.user_id is not None else false()
+    if actor.role is not Role.ADMIN:
+        return own
+    elsewhere = _exists(Membership, Membership.user_id == User.id, Membership.portal_id.not_in(actor.portal_ids or ()))
+    return or_(own, and_(_user_visible(actor), ~elsewhere))
 
 
 def may_read_email(actor: "Actor", user_id: Any) -> bool:
     """Emails are for their owner and the admins of the portals where the user is a member (the
-    row reached the admin through `visible`, so it is one of theirs)."""
-    return actor.portal_ids is None or actor.role is Role.ADMIN or actor.user_id == user_id
+    row reached the admin through `visible`, so it is one of theirs).
+
+    Without a user (anonymous, an API key) nobody is the owner: `None == None` must not read as
+    ownership, or `users(search:)` would match emails for visitors probing for addresses."""
+    if actor.portal_ids is None or actor.role is Role.ADMIN:
+        return True
+    return actor.user_id is not None and actor.user_id == user_id
 
 
 def _staff_only(model: Any) -> Rule:
@@ -105,7 +160,7 @@ def _admin_only(model: Any) -> Rule:
 
 
 VISIBLE: dict[type, Rule] = {
-    Portal: lambda actor: _in_scope(Portal.id, actor),
+    Portal: _portal_visible,
     User: _user_visible,
     Membership: _membership_visible,
     Group: _staff_only(Group),
@@ -118,6 +173,11 @@ VISIBLE: dict[type, Rule] = {
     Module: _of_course(Module, _course_visible),
     ApiKey: _admin_only(ApiKey),
     AuditEvent: _admin_only(AuditEvent),
+    Enrollment: _enrollment_visible,
+    ModuleProgress: lambda actor: ModuleProgress.enrollment_id.in_(
+        select(Enrollment.id).where(_enrollment_visible(actor))
+    ),
+    OutboxEvent: _admin_only(OutboxEvent),
 }
 
 MANAGEABLE: dict[type, Rule] = {
@@ -129,6 +189,7 @@ MANAGEABLE: dict[type, Rule] = {
     Section: _of_course(Section, _course_manageable),
     Module: _of_course(Module, _course_manageable),
     ApiKey: _admin_only(ApiKey),
+    Enrollment: _enrollment_manageable,
 }
 
 
@@ -178,6 +239,14 @@ MUTATIONS: dict[str, frozenset[Role]] = {
     "moduleUpdate": AUTHORS,
     "moduleReorder": AUTHORS,
     "moduleDelete": AUTHORS,
+    "enrollmentCreate": AUTHORS,
+    "enrollmentGroupCreate": AUTHORS,
+    "enrollmentUpdate": AUTHORS,
+    "enrollmentRemove": AUTHORS,
+    "enrollmentResetProgress": AUTHORS,
+    "enrollmentRevoke": AUTHORS,
+    "enrollmentGrant": AUTHORS,
+    "moduleComplete": MEMBERS,
 }
 
 
@@ -193,5 +262,7 @@ def may_call(actor: "Actor", mutation: str) -> None:
         return
     if not actor.signed_in:
         raise Unauthenticated("Sign in (Authorization: Bearer <token or API key>) to do this.")
+    if actor.acting_portal_id is None:
+        raise Forbidden("You belong to several portals: name the one to act in with the X-Portal header.")
     if actor.role not in roles:
         raise Forbidden(f"Your role in this portal may not call {mutation}.")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.portals import MAX_PORTAL_DEPTH, Portal
 from resolvers.auth import Actor, visible_row
 from resolvers.errors import Checks, Failure, error_codes
-from resolvers.slugs import check_slug, free_slug
+from resolvers.slugs import check_slug, flush_unique, free_slug
 
 PortalErrorCode = error_codes("PortalErrorCode")
 
@@ -81,7 +81,7 @@ async def create_portal(session: AsyncSession, *, actor: Actor, command: PortalC
     portal = Portal(name=command.name.strip(), slug=slug, parent_id=parent_id, path="", time_zone=command.time_zone)
     portal.path = f"{path}{portal.id.hex}/"
     session.add(portal)
-    await session.flush()
+    await flush_unique(session, column="slug", path=("slug",), message=f"The slug {slug!r} is taken.")
     return portal
 
 
@@ -98,7 +98,7 @@ async def update_portal(session: AsyncSession, *, actor: Actor, command: PortalU
         portal.name = command.name.strip()
     if command.time_zone is not None:
         portal.time_zone = command.time_zone
-    await session.flush()
+    await flush_unique(session, column="slug", path=("slug",), message=f"The slug {portal.slug!r} is taken.")
     return portal
 
 

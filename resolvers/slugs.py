@@ -5,6 +5,7 @@ import unicodedata
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Checks, Failure, Path
@@ -37,3 +38,14 @@ async def free_slug(
     if base not in used:
         return base
     return next(f"{base}-{n}" for n in range(1, len(used) + 2) if f"{base}-{n}" not in used)
+
+
+async def flush_unique(session: AsyncSession, *, column: str, path: Path, message: str) -> None:
+    """Flushes a row checked free above: a concurrent request may have taken the value since, which
+    only the unique constraint on `column` sees; that is the same DUPLICATE, not a server error."""
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if column not in str(exc.orig):
+            raise
+        raise Failure.one(path, message, "DUPLICATE") from None

@@ -27,6 +27,7 @@ from resolvers.errors import Failure, RateLimited, Unauthenticated
 
 ALGORITHM = "HS256"
 INVALID_CREDENTIALS = "The email or password is wrong."
+INVALID_ACCESS_TOKEN = "The access token is not valid."
 _hasher = PasswordHasher()
 _UNKNOWN_USER_HASH = _hasher.hash(secrets.token_hex(16))  # same work for unknown emails: no timing oracle
 _keys: dict[str, str] = {}
@@ -47,6 +48,23 @@ class Tokens:
     def audit_target(self) -> User:
         return self.user
 
+    @property
+    def audit_user_id(self) -> UUID:
+        return self.user.id
+
+
+@dataclass(frozen=True, slots=True)
+class SignedOut:
+    user: User
+
+    @property
+    def audit_target(self) -> User:
+        return self.user
+
+    @property
+    def audit_user_id(self) -> UUID:
+        return self.user.id
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TokenCreate:
@@ -54,14 +72,22 @@ class TokenCreate:
     password: str
 
 
-async def signing_key(session: AsyncSession, settings: Settings) -> str:
-    """SECRET_KEY, or one generated once per database and shared by every worker that uses it."""
+async def signing_key(session: AsyncSession, settings: Settings, *, create: bool = True) -> str | None:
+    """SECRET_KEY, or one generated once per database and shared by every worker that uses it.
+
+    Only a session that commits may create it (`create`): verifying a token happens in read-only
+    sessions, and a key made there would be rolled back yet cached, so this worker would sign
+    with a key no other worker (nor this one, restarted) knows. Before any key exists, no token
+    is valid, so verifying gets None.
+    """
     if settings.secret_key:
         return settings.secret_key
     cached = _keys.get(settings.database_url)
     if cached is not None:
         return cached
     value = await session.scalar(select(SigningSecret.value).where(SigningSecret.name == "access-token"))
+    if value is None and not create:
+        return None
     if value is None:
         value = secrets.token_urlsafe(48)
         try:
@@ -81,7 +107,9 @@ async def issue_tokens(session: AsyncSession, user: User, settings: Settings) ->
     issued = now(session)
     expires = issued + timedelta(seconds=settings.access_token_ttl_seconds)
     claims = {"sub": user.id.hex, "iat": int(issued.timestamp()), "exp": int(expires.timestamp()), "typ": "access"}
-    access = jwt.encode(claims, await signing_key(session, settings), algorithm=ALGORITHM)
+    key = await signing_key(session, settings)
+    assert key is not None  # created when missing
+    access = jwt.encode(claims, key, algorithm=ALGORITHM)
     refresh = secrets.token_urlsafe(32)
     session.add(
         RefreshToken(
@@ -149,24 +177,25 @@ async def refresh_tokens(session: AsyncSession, *, actor: object, refresh_token:
     return await issue_tokens(session, user, settings)
 
 
-async def revoke_refresh_token(session: AsyncSession, *, actor: object, refresh_token: str) -> User:  # noqa: ARG001
+async def revoke_refresh_token(session: AsyncSession, *, actor: object, refresh_token: str) -> SignedOut:  # noqa: ARG001
     row = await _live_refresh(session, refresh_token)
     row.revoked_at = now(session)
     user = await session.get(User, row.user_id)
     assert user is not None  # refresh tokens are deleted with their user
-    return user
+    return SignedOut(user)
 
 
 async def verified_user_id(session: AsyncSession, token: str, settings: Settings) -> UUID:
     """The user an access token names; expiry is checked against the service's clock."""
+    key = await signing_key(session, settings, create=False)
+    if key is None:  # no token was ever issued with this database
+        raise Unauthenticated(INVALID_ACCESS_TOKEN)
     try:
-        claims = jwt.decode(
-            token, await signing_key(session, settings), algorithms=[ALGORITHM], options={"verify_exp": False}
-        )
+        claims = jwt.decode(token, key, algorithms=[ALGORITHM], options={"verify_exp": False})
         user_id = UUID(hex=claims["sub"])
         expires = int(claims["exp"])
     except (jwt.PyJWTError, KeyError, ValueError, TypeError):
-        raise Unauthenticated("The access token is not valid.") from None
+        raise Unauthenticated(INVALID_ACCESS_TOKEN) from None
     if expires <= now(session).timestamp():
         raise Unauthenticated("The access token has expired; refresh it with tokenRefresh.")
     return user_id

@@ -9,12 +9,14 @@ from uuid import UUID
 
 from argon2 import PasswordHasher
 from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.users import Group, GroupMember, Membership, Role, User
 from resolvers import policy
 from resolvers.auth import Actor, acting_portal, visible_row
 from resolvers.errors import Checks, Failure, Forbidden, Problem, error_codes, missing
+from resolvers.slugs import flush_unique
 
 UserErrorCode = error_codes("UserErrorCode")
 GroupErrorCode = error_codes("GroupErrorCode")
@@ -22,6 +24,7 @@ GroupErrorCode = error_codes("GroupErrorCode")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MIN_PASSWORD = 8
 MAX_EMAIL = 320
+ALREADY_MEMBER = "This person is already a member of this portal."
 _hasher = PasswordHasher()
 
 
@@ -128,13 +131,13 @@ async def create_user(session: AsyncSession, *, actor: Actor, command: UserCreat
             password_hash=hash_password(command.password) if command.password else None,
         )
         session.add(user)
-        await session.flush()
+        await flush_unique(session, column="email", path=("email",), message="This email was just taken; try again.")
     elif await session.scalar(
         select(Membership.id).where(Membership.user_id == user.id, Membership.portal_id == portal_id)
     ):
-        raise Failure.one(("email",), "This person is already a member of this portal.", "DUPLICATE")
+        raise Failure.one(("email",), ALREADY_MEMBER, "DUPLICATE")
     session.add(Membership(portal_id=portal_id, user_id=user.id, role=command.role))
-    await session.flush()
+    await flush_unique(session, column="user_id", path=("email",), message=ALREADY_MEMBER)
     return user
 
 
@@ -144,7 +147,8 @@ async def update_user(session: AsyncSession, *, actor: Actor, command: UserUpdat
         _check_user(checks, full_name=command.full_name, required=True)
     checks.url(("avatarUrl",), command.avatar_url)
     checks.done()
-    user = await visible_row(session, User, command.user_id, actor=actor, field="userId", manage=True)
+    profile = command.full_name is not None or command.avatar_url is not None
+    user = await visible_row(session, User, command.user_id, actor=actor, field="userId", manage=profile)
     if command.role is not None:
         if actor.role is not Role.ADMIN:
             raise Forbidden("Only an admin of this portal changes roles.")
@@ -187,7 +191,7 @@ async def create_group(session: AsyncSession, *, actor: Actor, command: GroupCre
         raise Failure.one(("name",), f"A group named {name!r} exists.", "DUPLICATE")
     group = Group(portal_id=portal_id, name=name, external_id=command.external_id)
     session.add(group)
-    await session.flush()
+    await flush_unique(session, column="name", path=("name",), message=f"A group named {name!r} exists.")
     return group
 
 
@@ -219,19 +223,37 @@ async def add_group_members(
             )
         ).scalars()
     )
-    present = set(
-        (
-            await session.execute(
-                select(GroupMember.user_id).where(GroupMember.group_id == group.id, GroupMember.user_id.in_(wanted))
-            )
-        ).scalars()
-    )
     problems = [
         Problem(("userIds", str(i)), "No member of this portal with this id.", "NOT_FOUND")
         for i, uid in enumerate(user_ids)
         if uid not in members
     ]
-    new = dict.fromkeys(uid for uid in user_ids if uid in members and uid not in present)
-    session.add_all(GroupMember(portal_id=group.portal_id, group_id=group.id, user_id=uid) for uid in new)
-    await session.flush()
+    await _add_absent(session, group, [uid for uid in dict.fromkeys(user_ids) if uid in members])
     return MembersAdded(group=group, problems=problems)
+
+
+async def _add_absent(session: AsyncSession, group: Group, user_ids: list[UUID | None]) -> None:
+    """Adds those not in the group yet. A concurrent request may add some of them first: only the
+    unique constraint sees that, and they are then in the wanted state, so read again and go on."""
+    for attempt in range(2):
+        present = set(
+            (
+                await session.execute(
+                    select(GroupMember.user_id).where(
+                        GroupMember.group_id == group.id, GroupMember.user_id.in_(user_ids)
+                    )
+                )
+            ).scalars()
+        )
+        try:
+            async with session.begin_nested():
+                session.add_all(
+                    GroupMember(portal_id=group.portal_id, group_id=group.id, user_id=uid)
+                    for uid in user_ids
+                    if uid not in present
+                )
+        except IntegrityError:
+            if attempt:
+                raise
+        else:
+            return

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import asyncpg
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -87,10 +86,15 @@ async def drop_database(url: str) -> None:
         await admin.close()
 
 
+EMPTY_ALL = "; ".join(f'DELETE FROM "{table.name}"' for table in reversed(metadata.sorted_tables))
+
+
 async def empty_tables(engine: AsyncEngine) -> None:
-    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    """DELETE, children first, in one round trip: on the few rows a test leaves it is far quicker
+    than TRUNCATE, which takes an exclusive lock and new files for every table."""
     async with engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.execute(EMPTY_ALL)  # type: ignore[union-attr]
 
 
 def create_sqlite_template(folder: Path) -> Path:

@@ -31,6 +31,13 @@ class RefreshTokenInput:
     refresh_token: str
 
 
+def _owner(user: Any) -> UserType:
+    """The user of a sign-in payload; the caller holds their password or refresh token."""
+    shown = UserType.from_row(user)
+    shown.shown_to_owner = True
+    return shown
+
+
 @strawberry.type(description="A signed-in session: send `accessToken` as `Authorization: Bearer …`.")
 class TokenPayload:
     access_token: str | None = None
@@ -41,13 +48,11 @@ class TokenPayload:
 
     @classmethod
     def of(cls, issued: tokens.Tokens) -> "TokenPayload":
-        user = UserType.from_row(issued.user)
-        user.shown_to_owner = True  # the caller holds this user's password or refresh token
         return cls(
             access_token=issued.access_token,
             refresh_token=issued.refresh_token,
             expires_at=issued.expires_at,
-            user=user,
+            user=_owner(issued.user),
         )
 
     @classmethod
@@ -55,7 +60,9 @@ class TokenPayload:
         return cls(errors=TokenError.of(problems))
 
 
-TokenRevokePayload = payload_type("TokenRevokePayload", "user", UserType, TokenError)
+TokenRevokePayload = payload_type(
+    "TokenRevokePayload", "user", UserType, TokenError, lambda signed_out: _owner(signed_out.user)
+)
 
 
 @strawberry.input(description="A key for a partner or server, bound to the acting portal.")

@@ -1,7 +1,7 @@
 """Credentials and the audit trail as the graph shows them."""
 
 from datetime import datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 from uuid import UUID
 
 import strawberry
@@ -9,11 +9,15 @@ from strawberry.scalars import JSON
 
 from graph.context import Info
 from graph.enums import Role
-from graph.node import Node, make_id, register
+from graph.node import Node, make_id, register, resolve_node
 from graph.users.types import UserType
 from models.audit import AuditEvent
 from models.auth import ApiKey
+from models.portals import Portal
 from models.users import User
+
+if TYPE_CHECKING:
+    from graph.portals.types import PortalType
 
 
 @strawberry.type(name="ApiKey", description="A portal's API key; its secret was shown once, at creation.")
@@ -45,6 +49,7 @@ class AuditEventType(Node):
     summary: JSON = strawberry.field(description="The input, with passwords and secrets redacted.")
     actor_user_id: strawberry.Private[UUID | None]
     api_key_id: strawberry.Private[UUID | None]
+    portal_id: strawberry.Private[UUID | None]
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
@@ -58,7 +63,19 @@ class AuditEventType(Node):
             summary=row.summary,
             actor_user_id=row.actor_user_id,
             api_key_id=row.actor_api_key_id,
+            portal_id=row.portal_id,
         )
+
+    @strawberry.field(description="The portal it happened in.")
+    async def portal(self, info: Info) -> Annotated["PortalType", strawberry.lazy("graph.portals.types")] | None:
+        from graph.portals.types import PortalType
+
+        row = None if self.portal_id is None else await info.context.loaders.row(Portal, self.portal_id)
+        return None if row is None else PortalType.from_row(row)
+
+    @strawberry.field(description="The object it changed, if it still exists and the viewer may see it.")
+    async def target(self, info: Info) -> Node | None:
+        return None if self.target_id is None else await resolve_node(info, self.target_id)
 
     @strawberry.field(description="The user who acted, if a user did and the viewer may see them.")
     async def actor(self, info: Info) -> UserType | None:

@@ -7,15 +7,17 @@ from uuid import UUID
 import strawberry
 
 from graph.context import Info
-from graph.enums import CategoryKind, CourseStatus, DurationRule, GradingRule
+from graph.enrollments.types import EnrollmentOrder, EnrollmentType
+from graph.enums import CategoryKind, CourseStatus, DurationRule, EnrollmentStatus, GradingRule
 from graph.modules.types import Module, module_from_row
 from graph.money import MoneyType
 from graph.node import Node, filter_id, make_id, register
-from graph.pagination import order_input
+from graph.pagination import Connection, Listed, Paged, order_input
 from graph.users.types import UserType
 from models.courses import Category, Course, Section
 from models.portals import Portal
 from resolvers import courses, modules
+from resolvers import enrollments as enrolling
 from resolvers.batches import Children
 
 if TYPE_CHECKING:
@@ -123,11 +125,25 @@ class CourseType(Node):
             portal_id=row.portal_id,
         )
 
-    @strawberry.field
-    async def portal(self, info: Info) -> Annotated["PortalType", strawberry.lazy("graph.portals.types")]:
+    @strawberry.field(
+        description="The portal that owns the course; null for a parent portal's shared course, "
+        "since nobody sees the portals above their own."
+    )
+    async def portal(self, info: Info) -> Annotated["PortalType", strawberry.lazy("graph.portals.types")] | None:
         from graph.portals.types import PortalType
 
-        return PortalType.from_row(await info.context.loaders.row(Portal, self.portal_id))
+        row = await info.context.loaders.row(Portal, self.portal_id)
+        return None if row is None else PortalType.from_row(row)
+
+    @strawberry.field(
+        description="The course's learners, as the viewer may see them.", extensions=[Paged(EnrollmentOrder)]
+    )
+    async def enrollments(self, info: Info, status: EnrollmentStatus | None = None) -> Connection[EnrollmentType]:
+        actor = await info.context.actor()
+        args = (actor, None, None, status, None, None)
+        return Listed(  # type: ignore[return-value]
+            enrolling.enrollments_query, args, EnrollmentType.from_row, partition="course_id", parent=self.row_id
+        )
 
     @strawberry.field(description="Sections in order.")
     async def sections(self, info: Info) -> list[SectionType]:

@@ -122,7 +122,8 @@ class ModuleFieldsInput:
 class ModuleCreateInput(ModuleFieldsInput):
     course_id: strawberry.ID
     kind: ModuleKind
-    title: str
+    # a field of its own, or it inherits `title = None` as its default, which introspection refuses
+    title: str = strawberry.field()
 
 
 @strawberry.input(description="Changes to a module; fields left out stay as they are.")

@@ -7,11 +7,13 @@ from uuid import UUID
 import strawberry
 
 from graph.context import Info
-from graph.enums import Role
+from graph.enrollments.types import EnrollmentOrder, EnrollmentType
+from graph.enums import EnrollmentStatus, Role
 from graph.node import Node, make_id, register
 from graph.pagination import Connection, Listed, Paged, order_input
 from models.portals import Portal
 from models.users import Group, Membership, User
+from resolvers import enrollments as enrolling
 from resolvers import policy, users
 from resolvers.batches import Children
 
@@ -60,6 +62,16 @@ class UserType(Node):
         spec = Children(users.memberships_query, (actor,), "user_id", ("created_at", "id"))
         rows = await info.context.loaders.children.load((self.row_id, spec))
         return [MembershipType.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="The user's enrollments, as the viewer may see them.", extensions=[Paged(EnrollmentOrder)]
+    )
+    async def enrollments(self, info: Info, status: EnrollmentStatus | None = None) -> Connection[EnrollmentType]:
+        actor = await info.context.actor()
+        args = (actor, None, None, status, None, None)
+        return Listed(  # type: ignore[return-value]
+            enrolling.enrollments_query, args, EnrollmentType.from_row, partition="user_id", parent=self.row_id
+        )
 
 
 @strawberry.type(name="Membership", description="A user's role in one portal.")

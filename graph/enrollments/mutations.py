@@ -1,0 +1,179 @@
+"""enrollmentCreate, enrollmentGroupCreate, enrollmentUpdate, enrollmentRemove,
+enrollmentResetProgress, enrollmentRevoke, enrollmentGrant, moduleComplete."""
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+
+from graph.context import Info
+from graph.enrollments.types import EnrollmentType, ModuleProgressType, progress_of
+from graph.errors import error_type
+from graph.mutation import payload_type, perform
+from graph.node import input_id, maybe_input_id
+from resolvers import enrollments as enrolling
+from resolvers import progress
+from resolvers.errors import Problem
+
+EnrollmentError = error_type("EnrollmentError", enrolling.EnrollmentErrorCode)
+
+
+@strawberry.input(description="Enroll users in one course; each refused id is reported with its index.")
+class EnrollmentCreateInput:
+    course_id: strawberry.ID
+    user_ids: list[strawberry.ID]
+
+
+@strawberry.input(description="Enroll every member of a group (004 subscribeGroups).")
+class EnrollmentGroupCreateInput:
+    course_id: strawberry.ID
+    group_id: strawberry.ID
+
+
+@strawberry.input(description="Enrollments to change; each refused id is reported with its index.")
+class EnrollmentIdsInput:
+    enrollment_ids: list[strawberry.ID]
+
+
+@strawberry.input(description="Set Expiry (003) / updateSubscription (004).")
+class EnrollmentUpdateInput:
+    enrollment_id: strawberry.ID
+    starts_at: datetime | None = strawberry.field(default=None, description="Hidden from the learner before it.")
+    expires_at: datetime | None = strawberry.field(default=None, description="A new end, overriding the duration rule.")
+    expired: bool | None = strawberry.field(default=None, description="True ends access now.")
+
+
+@strawberry.input
+class ModuleCompleteInput:
+    enrollment_id: strawberry.ID
+    module_id: strawberry.ID
+
+
+@strawberry.type(description="The enrollments a bulk mutation touched, and each id it refused.")
+class EnrollmentsPayload:
+    enrollments: list[EnrollmentType] = strawberry.field(default_factory=list)
+    errors: list[EnrollmentError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+
+    @classmethod
+    def of(cls, result: enrolling.Enrollments) -> "EnrollmentsPayload":
+        return cls(
+            enrollments=[EnrollmentType.from_row(row) for row in result.enrollments],
+            errors=EnrollmentError.of(result.problems),
+        )
+
+    @classmethod
+    def failed(cls, problems: list[Problem]) -> "EnrollmentsPayload":
+        return cls(errors=EnrollmentError.of(problems))
+
+
+EnrollmentPayload = payload_type("EnrollmentPayload", "enrollment", EnrollmentType, EnrollmentError)
+
+
+@strawberry.type(description="The module's record and the enrollment, after the completion.")
+class ModuleCompletePayload:
+    module_progress: ModuleProgressType | None = None
+    enrollment: EnrollmentType | None = None
+    errors: list[EnrollmentError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+
+    @classmethod
+    def of(cls, done: progress.Completion) -> "ModuleCompletePayload":
+        return cls(
+            module_progress=progress_of(done.progress, done.module, done.enrollment, done.at),
+            enrollment=EnrollmentType.from_row(done.enrollment),
+        )
+
+    @classmethod
+    def failed(cls, problems: list[Problem]) -> "ModuleCompletePayload":
+        return cls(errors=EnrollmentError.of(problems))
+
+
+def _ids(input_: EnrollmentIdsInput) -> dict[str, Any]:
+    return {"enrollment_ids": [maybe_input_id(value, "Enrollment") for value in input_.enrollment_ids]}
+
+
+async def _bulk(info: Info, fn: Callable[..., Awaitable[Any]], input_: EnrollmentIdsInput) -> EnrollmentsPayload:
+    return await perform(info, EnrollmentsPayload, fn, lambda: _ids(input_))
+
+
+@strawberry.type
+class EnrollmentMutation:
+    @strawberry.mutation(description="Enroll learners (003) / subscribe (004); an enrolled user is returned as is.")
+    async def enrollment_create(
+        self, info: Info, input_: Annotated[EnrollmentCreateInput, strawberry.argument(name="input")]
+    ) -> EnrollmentsPayload:
+        return await perform(
+            info,
+            EnrollmentsPayload,
+            enrolling.enroll,
+            lambda: {
+                "course_id": input_id(input_.course_id, "Course", field=("courseId",)),
+                "user_ids": [maybe_input_id(value, "User") for value in input_.user_ids],
+            },
+        )
+
+    @strawberry.mutation(description="Enroll a group's members (004 subscribeGroups).")
+    async def enrollment_group_create(
+        self, info: Info, input_: Annotated[EnrollmentGroupCreateInput, strawberry.argument(name="input")]
+    ) -> EnrollmentsPayload:
+        return await perform(
+            info,
+            EnrollmentsPayload,
+            enrolling.enroll_group,
+            lambda: {
+                "course_id": input_id(input_.course_id, "Course", field=("courseId",)),
+                "group_id": input_id(input_.group_id, "Group", field=("groupId",)),
+            },
+        )
+
+    @strawberry.mutation(description="Move the start or the end of an enrollment, or end its access now.")
+    async def enrollment_update(
+        self, info: Info, input_: Annotated[EnrollmentUpdateInput, strawberry.argument(name="input")]
+    ) -> EnrollmentPayload:  # type: ignore[valid-type]
+        command = lambda: {  # noqa: E731
+            "command": enrolling.EnrollmentUpdate(
+                enrollment_id=input_id(input_.enrollment_id, "Enrollment", field=("enrollmentId",)),
+                starts_at=input_.starts_at,
+                expires_at=input_.expires_at,
+                expired=input_.expired,
+            )
+        }
+        return await perform(info, EnrollmentPayload, enrolling.update_enrollment, command)
+
+    @strawberry.mutation(description="Remove learners (003): enrollment and progress go; the audit trail keeps it.")
+    async def enrollment_remove(
+        self, info: Info, input_: Annotated[EnrollmentIdsInput, strawberry.argument(name="input")]
+    ) -> EnrollmentsPayload:
+        return await _bulk(info, enrolling.remove, input_)
+
+    @strawberry.mutation(description="Reset progress (003): records, dates and grade cleared; access kept.")
+    async def enrollment_reset_progress(
+        self, info: Info, input_: Annotated[EnrollmentIdsInput, strawberry.argument(name="input")]
+    ) -> EnrollmentsPayload:
+        return await _bulk(info, enrolling.reset, input_)
+
+    @strawberry.mutation(description="Revoke access (003); progress stays.")
+    async def enrollment_revoke(
+        self, info: Info, input_: Annotated[EnrollmentIdsInput, strawberry.argument(name="input")]
+    ) -> EnrollmentsPayload:
+        return await _bulk(info, enrolling.revoke, input_)
+
+    @strawberry.mutation(description="Grant access again (003).")
+    async def enrollment_grant(
+        self, info: Info, input_: Annotated[EnrollmentIdsInput, strawberry.argument(name="input")]
+    ) -> EnrollmentsPayload:
+        return await _bulk(info, enrolling.grant, input_)
+
+    @strawberry.mutation(description="Mark a module complete (003 Mark Complete); may complete the course.")
+    async def module_complete(
+        self, info: Info, input_: Annotated[ModuleCompleteInput, strawberry.argument(name="input")]
+    ) -> ModuleCompletePayload:
+        return await perform(
+            info,
+            ModuleCompletePayload,
+            progress.complete_module,
+            lambda: {
+                "enrollment_id": input_id(input_.enrollment_id, "Enrollment", field=("enrollmentId",)),
+                "module_id": input_id(input_.module_id, "Module", field=("moduleId",)),
+            },
+        )

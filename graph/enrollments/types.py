@@ -1,0 +1,160 @@
+"""Enrollments and module progress as the graph shows them; access and progress are computed
+per request from the service's clock, so they are right at the moment they are read."""
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, Self
+from uuid import UUID
+
+import strawberry
+
+from graph.context import Info
+from graph.enums import EnrollmentStatus, ModuleProgressStatus
+from graph.modules.types import Module, module_from_row
+from graph.node import Node, make_id, register
+from graph.pagination import order_input
+from models.courses import Course
+from models.enrollments import Enrollment
+from models.enrollments import ModuleProgressStatus as ProgressStatus
+from models.users import User
+from resolvers import enrollments, modules
+from resolvers.batches import Children
+from resolvers.schedule import available_at, progress
+
+if TYPE_CHECKING:
+    from graph.courses.types import CourseType
+    from graph.users.types import UserType
+
+EnrollmentOrder = order_input(
+    "EnrollmentOrder", {"CREATED_AT": "created_at", "ENROLLED_AT": "enrolled_at", "EXPIRES_AT": "expires_at"}
+)
+
+
+@strawberry.enum(description="Whether the learner may work in the course now (003 access status).")
+class EnrollmentAccess(Enum):
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+@strawberry.type(description="Completed over the modules open to the learner (004 progress).")
+class Progress:
+    completed: int
+    total: int
+    percent: float = strawberry.field(description="0–100, two decimals: 11 of 16 is 68.75.")
+    display: str = strawberry.field(description='004\'s "11/16".')
+
+
+async def _modules(info: Info, course_id: UUID) -> list[Any]:
+    actor = await info.context.actor()
+    spec = Children(modules.modules_query, (actor,), "course_id", ("position", "id"))
+    return await info.context.loaders.children.load((course_id, spec))
+
+
+async def _progress_rows(info: Info, enrollment_id: UUID) -> list[Any]:
+    actor = await info.context.actor()
+    spec = Children(enrollments.progress_query, (actor,), "enrollment_id", ("created_at", "id"))
+    return await info.context.loaders.children.load((enrollment_id, spec))
+
+
+@strawberry.type(name="ModuleProgress", description="One learner's record in one module.")
+class ModuleProgressType:
+    status: ModuleProgressStatus
+    score: float | None
+    passed: bool | None
+    attempts: int
+    completed_at: datetime | None
+    is_available: bool = strawberry.field(description="Open to the learner now (drip, start date).")
+    available_at: datetime | None = strawberry.field(description="When it opens; null until the course is started.")
+    module_row: strawberry.Private[Any]
+
+    @strawberry.field
+    def module(self) -> Module:
+        return module_from_row(self.module_row)
+
+
+@strawberry.type(name="Enrollment", description="One learner in one course (003 registration, 004 subscription).")
+class EnrollmentType(Node):
+    status: EnrollmentStatus
+    enrolled_at: datetime
+    starts_at: datetime | None = strawberry.field(description="Before it the course stays hidden (004).")
+    started_at: datetime | None = strawberry.field(description="The first launch or completion.")
+    completed_at: datetime | None
+    expires_at: datetime | None = strawberry.field(description="Null is never.")
+    grade: float | None = strawberry.field(description="0–100, or null when the course is not graded.")
+    passed: bool | None
+    row: strawberry.Private[Any]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(
+            id=make_id("Enrollment", row.id),
+            status=row.status,
+            enrolled_at=row.enrolled_at,
+            starts_at=row.starts_at,
+            started_at=row.started_at,
+            completed_at=row.completed_at,
+            expires_at=row.expires_at,
+            grade=row.grade,
+            passed=row.passed,
+            row=row,
+        )
+
+    @strawberry.field
+    def access(self, info: Info) -> EnrollmentAccess:
+        if self.row.revoked_at is not None:
+            return EnrollmentAccess.REVOKED
+        if self.row.expires_at is not None and self.row.expires_at <= info.context.db.now():
+            return EnrollmentAccess.EXPIRED
+        return EnrollmentAccess.ACTIVE
+
+    @strawberry.field(description='The grade as 003 shows it ("67%"), or null.')
+    def grade_display(self) -> str | None:
+        return None if self.grade is None else f"{round(self.grade)}%"
+
+    @strawberry.field
+    async def user(self, info: Info) -> Annotated["UserType", strawberry.lazy("graph.users.types")] | None:
+        from graph.users.types import UserType
+
+        row = await info.context.loaders.row(User, self.row.user_id)
+        return None if row is None else UserType.from_row(row)
+
+    @strawberry.field
+    async def course(self, info: Info) -> Annotated["CourseType", strawberry.lazy("graph.courses.types")] | None:
+        from graph.courses.types import CourseType
+
+        row = await info.context.loaders.row(Course, self.row.course_id)
+        return None if row is None else CourseType.from_row(row)
+
+    @strawberry.field
+    async def progress(self, info: Info) -> Progress:
+        course_modules = await _modules(info, self.row.course_id)
+        done = {r.module_id for r in await _progress_rows(info, self.row.id) if r.status == ProgressStatus.COMPLETED}
+        counted = progress(self.row, course_modules, done, info.context.db.now())
+        return Progress(
+            completed=counted.completed, total=counted.total, percent=counted.percent, display=counted.display
+        )
+
+    @strawberry.field(description="Every module of the course with the learner's record in it.")
+    async def module_progress(self, info: Info) -> list[ModuleProgressType]:
+        records = {r.module_id: r for r in await _progress_rows(info, self.row.id)}
+        now = info.context.db.now()
+        return [progress_of(records.get(m.id), m, self.row, now) for m in await _modules(info, self.row.course_id)]
+
+
+def progress_of(record: Any, module: Any, enrollment: Any, now: datetime) -> ModuleProgressType:
+    """A learner's record in a module (or the blank one of a module not begun)."""
+    opens = available_at(module, enrolled_at=enrollment.enrolled_at, started_at=enrollment.started_at)
+    return ModuleProgressType(
+        status=record.status if record else ProgressStatus.NOT_STARTED,
+        score=record.score if record else None,
+        passed=record.passed if record else None,
+        attempts=record.attempts if record else 0,
+        completed_at=record.completed_at if record else None,
+        is_available=opens is not None and opens <= now,
+        available_at=opens,
+        module_row=module,
+    )
+
+
+register("Enrollment", Enrollment, EnrollmentType.from_row)

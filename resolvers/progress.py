@@ -1,0 +1,105 @@
+"""Completing modules (003 Mark Complete, R9, R14, R16): start, availability, course completion."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.courses import Course
+from models.enrollments import Enrollment, EnrollmentStatus, ModuleProgress, ModuleProgressStatus
+from models.modules import Module, ModuleKind
+from models.portals import Portal
+from models.session import now
+from resolvers.auth import Actor, visible_row
+from resolvers.enrollments import outbox
+from resolvers.errors import Failure
+from resolvers.schedule import expiry, is_available
+
+GRADED_ELSEWHERE = {ModuleKind.QUIZ: "submitting an attempt", ModuleKind.ASSIGNMENT: "an accepted submission"}
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    progress: ModuleProgress
+    enrollment: Enrollment
+    module: Module
+    at: datetime
+
+    @property
+    def audit_target(self) -> Enrollment:
+        return self.enrollment
+
+
+def _refuse_closed(enrollment: Enrollment, module: Module, at: object) -> None:
+    if enrollment.revoked_at is not None:
+        raise Failure.one(("enrollmentId",), "Access to this course is revoked.", "ACCESS_REVOKED")
+    if enrollment.expires_at is not None and enrollment.expires_at <= at:  # type: ignore[operator]
+        raise Failure.one(
+            ("enrollmentId",), "This enrollment has expired; results stay readable.", "ENROLLMENT_EXPIRED"
+        )
+    if (enrollment.starts_at is not None and enrollment.starts_at > at) or not is_available(module, enrollment, at):  # type: ignore[operator, arg-type]
+        raise Failure.one(("moduleId",), "This module is not available yet.", "MODULE_NOT_AVAILABLE")
+
+
+async def _start(session: AsyncSession, enrollment: Enrollment, course: Course) -> None:
+    """The first launch or completion starts the course (R9), and an expiry counted from the start."""
+    if enrollment.started_at is not None:
+        return
+    enrollment.started_at = now(session)
+    enrollment.status = EnrollmentStatus.IN_PROGRESS
+    if not enrollment.expiry_set:
+        portal = await session.get_one(Portal, course.portal_id)
+        enrollment.expires_at = expiry(
+            course, enrolled_at=enrollment.enrolled_at, started_at=enrollment.started_at, time_zone=portal.time_zone
+        )
+
+
+async def _finish_if_done(session: AsyncSession, enrollment: Enrollment, course: Course) -> None:
+    """R16: every required module completed completes the course, once."""
+    if enrollment.status is EnrollmentStatus.COMPLETED:
+        return
+    required = select(Module.id).where(Module.course_id == course.id, Module.is_required)
+    done = select(ModuleProgress.module_id).where(
+        ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.status == ModuleProgressStatus.COMPLETED
+    )
+    if await session.scalar(required.where(Module.id.not_in(done)).limit(1)) is not None:
+        return
+    enrollment.status, enrollment.completed_at = EnrollmentStatus.COMPLETED, now(session)
+    data = {"enrollmentId": str(enrollment.id), "userId": str(enrollment.user_id), "courseId": str(course.id)}
+    await outbox(session, "course_completed", [{"portal_id": enrollment.portal_id, "data": data}])
+
+
+async def complete_module(session: AsyncSession, *, actor: Actor, enrollment_id: UUID, module_id: UUID) -> Completion:
+    """A learner completes their own modules; their course's staff may mark one for them."""
+    enrollment = await visible_row(session, Enrollment, enrollment_id, actor=actor, field="enrollmentId")
+    if enrollment.user_id != actor.user_id:
+        await visible_row(session, Enrollment, enrollment_id, actor=actor, field="enrollmentId", manage=True)
+    module = await session.scalar(
+        select(Module).where(Module.id == module_id, Module.course_id == enrollment.course_id)
+    )
+    if module is None:
+        raise Failure.one(("moduleId",), "No module with this id in the enrollment's course.", "NOT_FOUND")
+    if module.kind in GRADED_ELSEWHERE:
+        raise Failure.one(("moduleId",), f"This module completes by {GRADED_ELSEWHERE[module.kind]}.", "INVALID")
+    at = now(session)
+    _refuse_closed(enrollment, module, at)
+    course = await session.get_one(Course, enrollment.course_id)
+    await _start(session, enrollment, course)
+    row = await session.scalar(
+        select(ModuleProgress).where(
+            ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_id == module.id
+        )
+    )
+    if row is None:
+        row = ModuleProgress(
+            portal_id=enrollment.portal_id, enrollment_id=enrollment.id, module_id=module.id, started_at=at
+        )
+        session.add(row)
+    if row.status is not ModuleProgressStatus.COMPLETED:
+        row.status, row.completed_at = ModuleProgressStatus.COMPLETED, at
+    await session.flush()
+    await _finish_if_done(session, enrollment, course)
+    await session.flush()
+    return Completion(row, enrollment, module, at)

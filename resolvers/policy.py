@@ -5,8 +5,8 @@ up with `visible` and, for writes, `manageable`; a table added later gets its ru
 `visible` raises (never leaks). Roles are per portal (contract §5):
 
 - ADMIN: everything in the acting portal and its sub-portals.
-- INSTRUCTOR: the acting portal's people and groups, its published courses and the courses they
-  teach (which they may also change).
+- INSTRUCTOR: the acting portal's staff and published courses, the courses they teach (which they
+  may also change) with their learners and enrollments.
 - LEARNER: the acting portal's published courses, themselves, and its staff (names only).
 - anonymous: a portal's published catalog.
 """
@@ -94,7 +94,9 @@ def _of_course(model: Any, course_rule: Rule) -> Rule:
 
 
 def _user_visible(actor: "Actor") -> ColumnElement[bool]:
-    if actor.role in STAFF:
+    """Admins: every member of their portals. Others: themselves and the acting portal's staff;
+    instructors also the learners of the courses they teach."""
+    if actor.role is Role.ADMIN:
         return _exists(Membership, Membership.user_id == User.id, _in_scope(Membership.portal_id, actor))
     staff = _exists(
         Membership,
@@ -102,7 +104,12 @@ def _user_visible(actor: "Actor") -> ColumnElement[bool]:
         Membership.portal_id == actor.acting_portal_id,
         Membership.role.in_(STAFF),
     )
-    return or_(User.id == actor.user_id, staff)
+    me = User.id == actor.user_id if actor.user_id is not None else false()
+    if actor.role is Role.INSTRUCTOR:
+        taught = select(Course.id).where(_course_manageable(actor))
+        learner = _exists(Enrollment, Enrollment.user_id == User.id, Enrollment.course_id.in_(taught))
+        return or_(me, staff, learner)
+    return or_(me, staff)
 
 
 def _picking(actor: "Actor") -> bool:
@@ -115,11 +122,11 @@ def _own_membership(actor: "Actor") -> ColumnElement[bool]:
 
 
 def _membership_visible(actor: "Actor") -> ColumnElement[bool]:
+    """Memberships in scope of the people the actor sees (and, when picking a portal, their own)."""
     scoped = _in_scope(Membership.portal_id, actor)
-    if actor.role in STAFF:
-        return or_(scoped, _own_membership(actor))
-    me = Membership.user_id == actor.user_id if actor.user_id is not None else false()
-    return or_(and_(scoped, or_(me, Membership.role.in_(STAFF))), _own_membership(actor))
+    if actor.role is not Role.ADMIN:
+        scoped = and_(scoped, Membership.user_id.in_(select(User.id).where(_user_visible(actor))))
+    return or_(scoped, _own_membership(actor))
 
 
 def _portal_visible(actor: "Actor") -> ColumnElement[bool]:
@@ -151,10 +158,6 @@ def may_read_email(actor: "Actor", user_id: Any) -> bool:
     return actor.user_id is not None and actor.user_id == user_id
 
 
-def _staff_only(model: Any) -> Rule:
-    return lambda actor: _in_scope(model.portal_id, actor) if actor.role in STAFF else false()
-
-
 def _admin_only(model: Any) -> Rule:
     return lambda actor: _in_scope(model.portal_id, actor) if actor.role is Role.ADMIN else false()
 
@@ -163,8 +166,8 @@ VISIBLE: dict[type, Rule] = {
     Portal: _portal_visible,
     User: _user_visible,
     Membership: _membership_visible,
-    Group: _staff_only(Group),
-    GroupMember: _staff_only(GroupMember),
+    Group: _admin_only(Group),
+    GroupMember: _admin_only(GroupMember),
     Category: lambda actor: or_(_in_scope(Category.portal_id, actor), Category.portal_id.in_(actor.ancestor_ids)),
     Course: _course_visible,
     CourseCategory: _of_course(CourseCategory, _course_visible),
@@ -239,8 +242,8 @@ MUTATIONS: dict[str, frozenset[Role]] = {
     "moduleUpdate": AUTHORS,
     "moduleReorder": AUTHORS,
     "moduleDelete": AUTHORS,
-    "enrollmentCreate": AUTHORS,
-    "enrollmentGroupCreate": AUTHORS,
+    "enrollmentCreate": ADMINS,
+    "enrollmentGroupCreate": ADMINS,
     "enrollmentUpdate": AUTHORS,
     "enrollmentRemove": AUTHORS,
     "enrollmentResetProgress": AUTHORS,

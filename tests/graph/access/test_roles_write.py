@@ -345,8 +345,8 @@ USER_UPDATES = [
     ("instructor", "acme", "instructor", {"role": "ADMIN"}, "FORBIDDEN"),
     ("learner", "acme", "admin", {"fullName": "renamed"}, "FORBIDDEN"),  # staff: seen, not theirs
     ("learner", "acme", "classmate", {"fullName": "renamed"}, "NOT_FOUND@userId"),  # other learners: hidden
-    ("instructor", "acme", "learner", {"fullName": "renamed"}, "FORBIDDEN"),
-    ("instructor", "acme", "learner", {"role": "INSTRUCTOR"}, "FORBIDDEN"),
+    ("instructor", "acme", "learner", {"fullName": "renamed"}, "NOT_FOUND@userId"),  # not a learner of theirs
+    ("instructor", "acme", "learner", {"role": "INSTRUCTOR"}, "NOT_FOUND@userId"),
     ("admin", "acme", "learner", {"fullName": "renamed"}, "ok"),
     ("admin", "acme", "learner", {"role": "INSTRUCTOR"}, "ok"),
     ("admin", "acme", "east-learner", {"fullName": "renamed"}, "ok"),  # a sub-portal's member

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.courses import CourseStatus, DurationRule
+from models.courses import CourseInstructor, CourseStatus, DurationRule
 from models.portals import Portal
 from models.users import Membership, Role, User
 from tests.conftest import Api, FrozenClock
@@ -167,3 +167,28 @@ async def test_enrolling_a_thousand_users_costs_what_enrolling_one_costs(
         payload = await enroll(academy, *(gid(u) for u in users), course=other)
     assert len(payload["enrollments"]) == 1000 and payload["errors"] == []
     assert thousand.count == one.count, thousand.statements
+
+
+async def test_an_instructor_sees_the_learners_of_the_courses_they_teach(
+    academy: Academy, session: AsyncSession
+) -> None:
+    teacher = await make_user(session, academy.portal, role=Role.INSTRUCTOR)
+    session.add(CourseInstructor(portal_id=academy.portal.id, course_id=academy.course.id, user_id=teacher.id))
+    await session.commit()
+    instructor = academy.api.signed_in(teacher, "acme")
+    query = "{ users(role: LEARNER) { nodes { fullName email } } enrollments { totalCount } }"
+    assert await instructor.data(query) == {"users": {"nodes": []}, "enrollments": {"totalCount": 0}}
+    await enroll(academy, gid(academy.learners[0]))
+    seen = await instructor.data(query)
+    assert seen["users"]["nodes"] == [{"fullName": academy.learners[0].full_name, "email": None}]
+    assert seen["enrollments"]["totalCount"] == 1
+
+
+async def test_only_admins_enroll(academy: Academy, session: AsyncSession) -> None:
+    teacher = await make_user(session, academy.portal, role=Role.INSTRUCTOR)
+    body = (
+        await academy.api.signed_in(teacher, "acme").post(
+            ENROLL, {"input": {"courseId": gid(academy.course), "userIds": []}}
+        )
+    ).json()
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

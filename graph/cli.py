@@ -201,8 +201,8 @@ def how_to_explore() -> str:
     for root in DEMO_PORTALS:
         lines.append(f"  {root.slug:<22}{root.name} ({root.time_zone})")
         lines.extend(f"    {branch.slug:<20}{branch.name} ({branch.time_zone})" for branch in root.sub_portals)
-    admins = ", ".join(f"admin@{root.slug}.example" for root in DEMO_PORTALS)
-    lines.append(f"Admin accounts (password {DEMO_PASSWORD}): {admins}")
+    slugs = ", ".join(root.slug for root in DEMO_PORTALS)
+    lines.append(f"Sign in (tokenCreate) as admin@, instructor@ or learner@<{slugs}>.example, password {DEMO_PASSWORD}")
     return "\n".join(lines)
 
 

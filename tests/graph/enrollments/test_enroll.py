@@ -1,12 +1,15 @@
 """enrollmentCreate and the access operations of 003, through the API on both databases."""
 
+import asyncio
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.courses import CourseInstructor, CourseStatus, DurationRule
+from models.modules import DripRule
 from models.portals import Portal
 from models.users import Membership, Role, User
 from tests.conftest import Api, FrozenClock
@@ -192,3 +195,78 @@ async def test_only_admins_enroll(academy: Academy, session: AsyncSession) -> No
         )
     ).json()
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+@pytest.mark.postgres_only
+async def test_concurrent_enrolments_of_one_user_leave_exactly_one(academy: Academy) -> None:
+    """Ten requests at once, each its own transaction: all succeed, one row exists."""
+    await academy.api.credentials.api_key("acme")
+    payloads = await asyncio.gather(*(enroll(academy, gid(academy.learners[0])) for _ in range(10)))
+    assert all(p["errors"] == [] and len(p["enrollments"]) == 1 for p in payloads)
+    assert len({p["enrollments"][0]["id"] for p in payloads}) == 1
+    assert await total(academy) == 1
+
+
+async def test_reset_after_completion_starts_over_and_keeps_access(academy: Academy, session: AsyncSession) -> None:
+    module = await make_module(session, academy.course)
+    enrollment = (await enroll(academy, gid(academy.learners[0])))["enrollments"][0]["id"]
+    me = academy.api.signed_in(academy.learners[0], "acme")
+    done = await me.data(COMPLETE, {"input": {"enrollmentId": enrollment, "moduleId": gid(module)}})
+    assert done["moduleComplete"]["enrollment"]["status"] == "COMPLETED"
+    query = """mutation($input: EnrollmentIdsInput!) { enrollmentResetProgress(input: $input) {
+      enrollments { status access startedAt completedAt progress { display } moduleProgress { status } } } }"""
+    reset = (await academy.api.data(query, {"input": {"enrollmentIds": [enrollment]}}))["enrollmentResetProgress"]
+    assert reset["enrollments"] == [
+        {
+            "status": "NOT_STARTED",
+            "access": "ACTIVE",
+            "startedAt": None,
+            "completedAt": None,
+            "progress": {"display": "0/1"},
+            "moduleProgress": [{"status": "NOT_STARTED"}],
+        }
+    ]
+
+
+async def test_revoked_access_refuses_completion_until_granted(academy: Academy, session: AsyncSession) -> None:
+    module = await make_module(session, academy.course)
+    enrollment = (await enroll(academy, gid(academy.learners[0])))["enrollments"][0]["id"]
+    await academy.api.data(BULK % "enrollmentRevoke", {"input": {"enrollmentIds": [enrollment]}})
+    me = academy.api.signed_in(academy.learners[0], "acme")
+    complete = {"input": {"enrollmentId": enrollment, "moduleId": gid(module)}}
+    refused = (await me.data(COMPLETE, complete))["moduleComplete"]
+    assert refused["errors"] == [{"field": ["enrollmentId"], "code": "ACCESS_REVOKED"}]
+    await academy.api.data(BULK % "enrollmentGrant", {"input": {"enrollmentIds": [enrollment]}})
+    assert (await me.data(COMPLETE, complete))["moduleComplete"]["errors"] == []
+
+
+async def test_an_expiry_extended_by_hand_lets_the_learner_go_on(
+    academy: Academy, session: AsyncSession, clock: FrozenClock
+) -> None:
+    course = await make_course(
+        session, academy.portal, status=CourseStatus.PUBLISHED,
+        duration_rule=DurationRule.X_DAYS_AFTER_ENROLLMENT, duration_days=1,
+    )  # fmt: skip
+    module = await make_module(session, course)
+    enrollment = (await enroll(academy, gid(academy.learners[0]), course=course))["enrollments"][0]["id"]
+    clock.advance(days=2)
+    me = academy.api.signed_in(academy.learners[0], "acme")
+    complete = {"input": {"enrollmentId": enrollment, "moduleId": gid(module)}}
+    assert (await me.data(COMPLETE, complete))["moduleComplete"]["errors"][0]["code"] == "ENROLLMENT_EXPIRED"
+    update = """mutation($input: EnrollmentUpdateInput!) {
+      enrollmentUpdate(input: $input) { enrollment { access expiresAt } errors { code } } }"""
+    extended = await academy.api.data(
+        update, {"input": {"enrollmentId": enrollment, "expiresAt": "2026-03-01T00:00:00Z"}}
+    )
+    assert extended["enrollmentUpdate"]["enrollment"] == {"access": "ACTIVE", "expiresAt": "2026-03-01T00:00:00Z"}
+    assert (await me.data(COMPLETE, complete))["moduleComplete"]["errors"] == []
+
+
+async def test_a_module_is_not_available_before_its_drip_date(academy: Academy, session: AsyncSession) -> None:
+    later = await make_module(
+        session, academy.course, drip_rule=DripRule.FIXED_DATE, drip_date=datetime(2026, 2, 1, tzinfo=UTC)
+    )
+    enrollment = (await enroll(academy, gid(academy.learners[0])))["enrollments"][0]["id"]
+    me = academy.api.signed_in(academy.learners[0], "acme")
+    refused = await me.data(COMPLETE, {"input": {"enrollmentId": enrollment, "moduleId": gid(later)}})
+    assert refused["moduleComplete"]["errors"] == [{"field": ["moduleId"], "code": "MODULE_NOT_AVAILABLE"}]

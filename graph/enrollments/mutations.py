@@ -92,8 +92,15 @@ def _ids(input_: EnrollmentIdsInput) -> dict[str, Any]:
     return {"enrollment_ids": [maybe_input_id(value, "Enrollment") for value in input_.enrollment_ids]}
 
 
-async def _bulk(info: Info, fn: Callable[..., Awaitable[Any]], input_: EnrollmentIdsInput) -> EnrollmentsPayload:
-    return await perform(info, EnrollmentsPayload, fn, lambda: _ids(input_))
+def _bulk(fn: Callable[..., Awaitable[Any]], description: str) -> Any:
+    """One of the 003 operations on `enrollmentIds`: they differ only in what they do."""
+
+    async def resolve(
+        info: Info, input_: Annotated[EnrollmentIdsInput, strawberry.argument(name="input")]
+    ) -> EnrollmentsPayload:
+        return await perform(info, EnrollmentsPayload, fn, lambda: _ids(input_))
+
+    return strawberry.mutation(resolver=resolve, description=description)
 
 
 @strawberry.type
@@ -140,29 +147,14 @@ class EnrollmentMutation:
         }
         return await perform(info, EnrollmentPayload, enrolling.update_enrollment, command)
 
-    @strawberry.mutation(description="Remove learners (003): enrollment and progress go; the audit trail keeps it.")
-    async def enrollment_remove(
-        self, info: Info, input_: Annotated[EnrollmentIdsInput, strawberry.argument(name="input")]
-    ) -> EnrollmentsPayload:
-        return await _bulk(info, enrolling.remove, input_)
-
-    @strawberry.mutation(description="Reset progress (003): records, dates and grade cleared; access kept.")
-    async def enrollment_reset_progress(
-        self, info: Info, input_: Annotated[EnrollmentIdsInput, strawberry.argument(name="input")]
-    ) -> EnrollmentsPayload:
-        return await _bulk(info, enrolling.reset, input_)
-
-    @strawberry.mutation(description="Revoke access (003); progress stays.")
-    async def enrollment_revoke(
-        self, info: Info, input_: Annotated[EnrollmentIdsInput, strawberry.argument(name="input")]
-    ) -> EnrollmentsPayload:
-        return await _bulk(info, enrolling.revoke, input_)
-
-    @strawberry.mutation(description="Grant access again (003).")
-    async def enrollment_grant(
-        self, info: Info, input_: Annotated[EnrollmentIdsInput, strawberry.argument(name="input")]
-    ) -> EnrollmentsPayload:
-        return await _bulk(info, enrolling.grant, input_)
+    enrollment_remove = _bulk(
+        enrolling.remove, "Remove learners (003): enrollment and progress go; the audit trail keeps it."
+    )
+    enrollment_reset_progress = _bulk(
+        enrolling.reset, "Reset progress (003): records, dates and grade cleared; access kept."
+    )
+    enrollment_revoke = _bulk(enrolling.revoke, "Revoke access (003); progress stays.")
+    enrollment_grant = _bulk(enrolling.grant, "Grant access again (003).")
 
     @strawberry.mutation(description="Mark a module complete (003 Mark Complete); may complete the course.")
     async def module_complete(

@@ -22,6 +22,7 @@ from strawberry.types.execution import PreExecutionError
 from graph.body_limit import BodyLimit
 from graph.context import Context, make_context
 from graph.errors import retry_after, without_leaks
+from graph.events import Broker
 from graph.graphiql import graphiql_assets, graphiql_page
 from graph.rate_limit import RateLimiter, make_counter
 from graph.schema import schema
@@ -37,9 +38,10 @@ class CourseGraphView(GraphQL[Context, None]):
         self.settings = settings
         self.sessions = sessions
         self.limiter = limiter
+        self.events = Broker()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        return make_context(request, self.settings, self.sessions)
+        return make_context(request, self.settings, self.sessions, self.events)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return graphiql_page()
@@ -120,6 +122,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.events = view.events
     return app
 
 

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 
+from graph.events import Broker
 from graph.ids import parse_global_id
 from graph.loaders import Loaders
 from models.session import Db
@@ -27,6 +28,7 @@ class Context:
     request: Request | WebSocket
     settings: Settings
     db: Db
+    events: Broker
     loaders: Loaders = field(init=False)
     connection_params: dict[str, Any] | None = None  # a WebSocket's `connection_init` payload
     _actor: "asyncio.Task[Actor] | None" = None
@@ -77,10 +79,12 @@ class Context:
             return result
 
         try:
-            return await self.db.transaction(applied, actor=actor, **kwargs)
+            result = await self.db.transaction(applied, actor=actor, **kwargs)
         finally:
             self.loaders.clear()
             self._actor = None  # a write can change who sees what (a new sub-portal, a new role)
+        self.events.committed(result)
+        return result
 
 
 def _portal_ref(header: str | None) -> PortalRef | None:
@@ -97,9 +101,9 @@ Info = strawberry.Info[Context, None]
 
 
 def make_context(
-    request: Request | WebSocket, settings: Settings, sessions: async_sessionmaker[AsyncSession]
+    request: Request | WebSocket, settings: Settings, sessions: async_sessionmaker[AsyncSession], events: Broker
 ) -> Context:
-    return Context(request=request, settings=settings, db=Db(sessions))
+    return Context(request=request, settings=settings, db=Db(sessions), events=events)
 
 
 class SessionPerOperation(SchemaExtension):

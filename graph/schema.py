@@ -13,6 +13,7 @@ from graph.courses.mutations import CourseMutation
 from graph.courses.queries import CourseQuery
 from graph.enrollments.mutations import EnrollmentMutation
 from graph.enrollments.queries import EnrollmentQuery
+from graph.enrollments.subscriptions import EnrollmentSubscription
 from graph.errors import ErrorCodes
 from graph.limits import QueryLimits
 from graph.modules.mutations import ModuleMutation
@@ -29,6 +30,7 @@ Query = merge_types("Query", (NodeQuery, AuthQuery, PortalQuery, UserQuery, Cour
 Mutation = merge_types(
     "Mutation", (AuthMutation, PortalMutation, UserMutation, CourseMutation, ModuleMutation, EnrollmentMutation)
 )
+Subscription = merge_types("Subscription", (EnrollmentSubscription,))
 
 
 class CourseGraphSchema(strawberry.Schema):
@@ -39,6 +41,7 @@ class CourseGraphSchema(strawberry.Schema):
 schema = CourseGraphSchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=list(KIND_TYPES.values()),
     config=StrawberryConfig(scalar_map=SCALAR_MAP),
     extensions=[QueryLimits, ErrorCodes, SessionPerOperation],

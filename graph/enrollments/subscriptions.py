@@ -1,0 +1,45 @@
+"""enrollmentProgressUpdated: an enrollment of a course, each time its progress changes."""
+
+from collections.abc import AsyncGenerator
+from uuid import UUID
+
+import strawberry
+
+from graph.context import Info
+from graph.enrollments.types import EnrollmentType
+from graph.errors import NotFoundError
+from graph.events import TOPICS
+from graph.node import query_id
+from models.courses import Course
+from models.enrollments import Enrollment
+from resolvers import enrollments, progress
+
+
+def progress_topic(course_id: UUID) -> str:
+    return f"enrollment-progress:{course_id}"
+
+
+TOPICS[progress.Completion] = lambda done: [(progress_topic(done.enrollment.course_id), done.enrollment.id)]
+TOPICS[enrollments.Enrollments] = lambda changed: [(progress_topic(e.course_id), e.id) for e in changed.enrollments]
+
+
+@strawberry.type
+class EnrollmentSubscription:
+    @strawberry.subscription(
+        description="Enrollments of a course as their progress changes (completions, enrollments, resets), "
+        "after the change commits; each subscriber sees only the enrollments it may read."
+    )
+    async def enrollment_progress_updated(
+        self, info: Info, course_id: strawberry.ID
+    ) -> AsyncGenerator[EnrollmentType, None]:
+        course = query_id(course_id, "Course")
+        if course is None or await info.context.loaders.row(Course, course) is None:
+            raise NotFoundError("No course with this id.")  # hidden looks the same
+        async with info.context.events.subscription(progress_topic(course)) as changes:
+            while True:
+                await info.context.db.close()  # no connection held while waiting
+                enrollment_id = await changes.get()
+                info.context.loaders.clear()
+                row = await info.context.loaders.row(Enrollment, enrollment_id)
+                if row is not None:
+                    yield EnrollmentType.from_row(row)

@@ -1,0 +1,86 @@
+"""enrollmentProgressUpdated over graphql-transport-ws: delivered after commit, under the reader's rules."""
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.testclient import TestClient
+
+from graph.app import create_app
+from graph.enrollments.subscriptions import progress_topic
+from models.courses import CourseStatus
+from models.settings import Settings
+from models.users import Role
+from tests.conftest import Credentials, FrozenClock
+from tests.factories import gid, make_course, make_module, make_portal, make_user
+
+SUBSCRIBE = (
+    "subscription($c: ID!) { enrollmentProgressUpdated(courseId: $c) { user { fullName } progress { display } } }"
+)
+ENROLL = "mutation($i: EnrollmentCreateInput!) { enrollmentCreate(input: $i) { enrollments { id } } }"
+COMPLETE = "mutation($i: ModuleCompleteInput!) { moduleComplete(input: $i) { errors { code } } }"
+
+
+def wait_for_subscriber(client: TestClient, topic: str) -> None:
+    """The subscription registers in the server's loop; wait (bounded, no timer) until it has."""
+    for _ in range(10_000_000):
+        if client.app.state.events.subscribers(topic):  # type: ignore[attr-defined]
+            return
+    raise AssertionError("the subscription never registered")
+
+
+def post(client: TestClient, query: str, variables: dict[str, Any], bearer: str) -> dict[str, Any]:
+    body = client.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {bearer}", "X-Portal": "acme"},
+    ).json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def test_a_completion_reaches_the_courses_subscribers_after_it_commits(
+    settings: Settings, session: AsyncSession, credentials: Credentials, clock: FrozenClock
+) -> None:
+    acme = await make_portal(session, slug="acme")
+    learner = await make_user(session, acme, role=Role.LEARNER, full_name="Ada")
+    course = await make_course(session, acme, status=CourseStatus.PUBLISHED)
+    module = await make_module(session, course)
+    admin = await credentials.api_key("acme")
+    assert admin is not None
+    token = await credentials.token(learner)
+    with (
+        TestClient(create_app(settings, clock=clock)) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {admin}", "X-Portal": "acme"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {"c": gid(course)}}})
+        wait_for_subscriber(client, progress_topic(course.id))
+        enrolled = post(client, ENROLL, {"i": {"courseId": gid(course), "userIds": [gid(learner)]}}, admin)
+        first = ws.receive_json()
+        assert first["payload"]["data"]["enrollmentProgressUpdated"] == {
+            "user": {"fullName": "Ada"},
+            "progress": {"display": "0/1"},
+        }
+        enrollment = enrolled["enrollmentCreate"]["enrollments"][0]["id"]
+        post(client, COMPLETE, {"i": {"enrollmentId": enrollment, "moduleId": gid(module)}}, token)
+        second = ws.receive_json()
+        assert second["payload"]["data"]["enrollmentProgressUpdated"]["progress"] == {"display": "1/1"}
+
+
+async def test_a_hidden_course_cannot_be_subscribed_to(
+    settings: Settings, session: AsyncSession, credentials: Credentials, clock: FrozenClock
+) -> None:
+    await make_portal(session, slug="acme")
+    globex = await make_portal(session, slug="globex")
+    course = await make_course(session, globex, status=CourseStatus.DRAFT)
+    admin = await credentials.api_key("acme")
+    with (
+        TestClient(create_app(settings, clock=clock)) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {admin}"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {"c": gid(course)}}})
+        message = ws.receive_json()
+        assert message["type"] == "next" and message["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"

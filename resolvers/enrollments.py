@@ -17,12 +17,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.courses import Course, CourseStatus, DurationRule
-from models.enrollments import Enrollment, EnrollmentSource, EnrollmentStatus, ModuleProgress, OutboxEvent
+from models.enrollments import Enrollment, EnrollmentSource, EnrollmentStatus, ModuleProgress
 from models.portals import Portal
 from models.session import now
 from models.users import Group, GroupMember, Membership, User
 from resolvers.auth import Actor, visible_row
 from resolvers.errors import Checks, Failure, Problem, error_codes
+from resolvers.outbox import outbox
 from resolvers.schedule import expiry
 
 EnrollmentErrorCode = error_codes(
@@ -51,19 +52,6 @@ class Enrollments:
 
 def _missing(field: str, index: int, what: str) -> Problem:
     return Problem((field, str(index)), f"No {what} with this id.", "NOT_FOUND")
-
-
-async def outbox(session: AsyncSession, event: str, rows: Sequence[dict[str, Any]]) -> None:
-    """Webhook events (contract §9) in the transaction of their change; delivery comes later."""
-    if rows:
-        at = now(session)
-        await session.execute(
-            OutboxEvent.__table__.insert(),
-            [
-                {"id": uuid4(), "event": event, "occurred_at": at, "portal_id": row["portal_id"], "data": row["data"]}
-                for row in rows
-            ],
-        )
 
 
 async def _learners(session: AsyncSession, actor: Actor, course: Course, wanted: set[UUID]) -> set[UUID]:

@@ -13,8 +13,8 @@ from models.modules import Module, ModuleKind
 from models.portals import Portal
 from models.session import now
 from resolvers.auth import Actor, visible_row
-from resolvers.enrollments import outbox
 from resolvers.errors import Failure
+from resolvers.outbox import outbox
 from resolvers.schedule import expiry, is_available
 
 GRADED_ELSEWHERE = {ModuleKind.QUIZ: "submitting an attempt", ModuleKind.ASSIGNMENT: "an accepted submission"}

@@ -16,6 +16,7 @@ from models.users import Group, GroupMember, Membership, Role, User
 from resolvers import policy
 from resolvers.auth import Actor, acting_portal, visible_row
 from resolvers.errors import Checks, Failure, Forbidden, Problem, error_codes, missing
+from resolvers.outbox import outbox
 from resolvers.slugs import flush_unique
 
 UserErrorCode = error_codes("UserErrorCode")
@@ -132,6 +133,8 @@ async def create_user(session: AsyncSession, *, actor: Actor, command: UserCreat
         )
         session.add(user)
         await flush_unique(session, column="email", path=("email",), message="This email was just taken; try again.")
+        data = {"userId": str(user.id), "email": user.email, "fullName": user.full_name}
+        await outbox(session, "new_account_created", [{"portal_id": portal_id, "data": data}])
     elif await session.scalar(
         select(Membership.id).where(Membership.user_id == user.id, Membership.portal_id == portal_id)
     ):

@@ -15,6 +15,8 @@ from graph.enrollments.mutations import EnrollmentMutation
 from graph.enrollments.queries import EnrollmentQuery
 from graph.enrollments.subscriptions import EnrollmentSubscription
 from graph.errors import ErrorCodes
+from graph.learning_paths.mutations import LearningPathMutation
+from graph.learning_paths.queries import LearningPathQuery
 from graph.limits import QueryLimits
 from graph.modules.mutations import ModuleMutation
 from graph.modules.queries import ModuleQuery
@@ -26,9 +28,21 @@ from graph.scalars import SCALAR_MAP
 from graph.users.mutations import UserMutation
 from graph.users.queries import UserQuery
 
-Query = merge_types("Query", (NodeQuery, AuthQuery, PortalQuery, UserQuery, CourseQuery, ModuleQuery, EnrollmentQuery))
+Query = merge_types(
+    "Query",
+    (NodeQuery, AuthQuery, PortalQuery, UserQuery, CourseQuery, ModuleQuery, EnrollmentQuery, LearningPathQuery),
+)
 Mutation = merge_types(
-    "Mutation", (AuthMutation, PortalMutation, UserMutation, CourseMutation, ModuleMutation, EnrollmentMutation)
+    "Mutation",
+    (
+        AuthMutation,
+        PortalMutation,
+        UserMutation,
+        CourseMutation,
+        ModuleMutation,
+        EnrollmentMutation,
+        LearningPathMutation,
+    ),
 )
 Subscription = merge_types("Subscription", (EnrollmentSubscription,))
 

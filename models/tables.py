@@ -6,6 +6,7 @@ from models.audit import AuditEvent
 from models.auth import ApiKey, LoginFailure, RefreshToken, SigningSecret
 from models.courses import Category, Course, CourseCategory, CourseInstructor, Section
 from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
+from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment
 from models.modules import Module
 from models.portals import Portal
 from models.users import Group, GroupMember, Membership, User
@@ -22,6 +23,9 @@ __all__ = [
     "Enrollment",
     "Group",
     "GroupMember",
+    "LearningPath",
+    "LearningPathCourse",
+    "LearningPathEnrollment",
     "LoginFailure",
     "Membership",
     "Module",

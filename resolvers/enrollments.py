@@ -310,3 +310,7 @@ async def is_enrolled(session: AsyncSession, *, actor: Actor, user_id: UUID, cou
         Enrollment.user_id == user_id, Enrollment.course_id == course_id, actor.visible(Enrollment)
     )
     return await session.scalar(stmt) is not None
+
+
+def enrollments_by_user_query(actor: Actor) -> Select[Any]:
+    return select(Enrollment.__table__).where(actor.visible(Enrollment))

@@ -20,6 +20,7 @@ from models.audit import AuditEvent
 from models.auth import ApiKey
 from models.courses import Category, Course, CourseCategory, CourseInstructor, CourseStatus, Section
 from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
+from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment, LearningPathStatus
 from models.modules import Module
 from models.portals import Portal
 from models.users import Group, GroupMember, Membership, Role, User
@@ -70,6 +71,19 @@ def _enrollment_visible(actor: "Actor") -> ColumnElement[bool]:
     if actor.user_id is not None:
         return Enrollment.user_id == actor.user_id
     return false()
+
+
+def _path_visible(actor: "Actor") -> ColumnElement[bool]:
+    """Admins: their portals' paths; everyone else: the acting portal's published ones."""
+    if actor.role is Role.ADMIN:
+        return _in_scope(LearningPath.portal_id, actor)
+    return and_(LearningPath.portal_id == actor.acting_portal_id, LearningPath.status == LearningPathStatus.PUBLISHED)
+
+
+def _path_enrollment_visible(actor: "Actor") -> ColumnElement[bool]:
+    if actor.role is Role.ADMIN:
+        return _in_scope(LearningPathEnrollment.portal_id, actor)
+    return LearningPathEnrollment.user_id == actor.user_id if actor.user_id is not None else false()
 
 
 def _enrollment_manageable(actor: "Actor") -> ColumnElement[bool]:
@@ -181,6 +195,11 @@ VISIBLE: dict[type, Rule] = {
         select(Enrollment.id).where(_enrollment_visible(actor))
     ),
     OutboxEvent: _admin_only(OutboxEvent),
+    LearningPath: _path_visible,
+    LearningPathCourse: lambda actor: LearningPathCourse.learning_path_id.in_(
+        select(LearningPath.id).where(_path_visible(actor))
+    ),
+    LearningPathEnrollment: _path_enrollment_visible,
 }
 
 MANAGEABLE: dict[type, Rule] = {
@@ -193,6 +212,7 @@ MANAGEABLE: dict[type, Rule] = {
     Module: _of_course(Module, _course_manageable),
     ApiKey: _admin_only(ApiKey),
     Enrollment: _enrollment_manageable,
+    LearningPath: _admin_only(LearningPath),
 }
 
 
@@ -250,6 +270,9 @@ MUTATIONS: dict[str, frozenset[Role]] = {
     "enrollmentRevoke": AUTHORS,
     "enrollmentGrant": AUTHORS,
     "moduleComplete": MEMBERS,
+    "learningPathCreate": ADMINS,
+    "learningPathUpdate": ADMINS,
+    "learningPathEnroll": ADMINS,
 }
 
 

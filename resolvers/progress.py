@@ -14,6 +14,7 @@ from models.portals import Portal
 from models.session import now
 from resolvers.auth import Actor, visible_row
 from resolvers.errors import Failure
+from resolvers.learning_paths import locked_by_prerequisite
 from resolvers.outbox import outbox
 from resolvers.schedule import expiry, is_available
 
@@ -85,6 +86,10 @@ async def complete_module(session: AsyncSession, *, actor: Actor, enrollment_id:
         raise Failure.one(("moduleId",), f"This module completes by {GRADED_ELSEWHERE[module.kind]}.", "INVALID")
     at = now(session)
     _refuse_closed(enrollment, module, at)
+    if await locked_by_prerequisite(session, enrollment):
+        raise Failure.one(
+            ("moduleId",), "A prerequisite course of the learning path comes first.", "MODULE_NOT_AVAILABLE"
+        )
     course = await session.get_one(Course, enrollment.course_id)
     await _start(session, enrollment, course)
     row = await session.scalar(

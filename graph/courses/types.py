@@ -16,11 +16,12 @@ from graph.pagination import Connection, Listed, Paged, order_input
 from graph.users.types import UserType
 from models.courses import Category, Course, Section
 from models.portals import Portal
-from resolvers import courses, modules
+from resolvers import courses, learning_paths, modules
 from resolvers import enrollments as enrolling
 from resolvers.batches import Children
 
 if TYPE_CHECKING:
+    from graph.learning_paths.types import LearningPathType
     from graph.portals.types import PortalType
 
 CourseOrder = order_input("CourseOrder", {"CREATED_AT": "created_at", "UPDATED_AT": "updated_at", "TITLE": "title"})
@@ -144,6 +145,16 @@ class CourseType(Node):
         return Listed(  # type: ignore[return-value]
             enrolling.enrollments_query, args, EnrollmentType.from_row, partition="course_id", parent=self.row_id
         )
+
+    @strawberry.field(description="The learning paths this course is part of, as the viewer may see them.")
+    async def learning_paths(
+        self, info: Info
+    ) -> list[Annotated["LearningPathType", strawberry.lazy("graph.learning_paths.types")]]:
+        from graph.learning_paths.types import LearningPathType
+
+        actor = await info.context.actor()
+        spec = Children(learning_paths.course_paths_query, (actor,), "course_id", ("name", "id"))
+        return [LearningPathType.from_row(row) for row in await info.context.loaders.children.load((self.row_id, spec))]
 
     @strawberry.field(description="Sections in order.")
     async def sections(self, info: Info) -> list[SectionType]:

@@ -656,7 +656,20 @@ async def furnish(
         ("coursePublish", {"courseId": course}),
         ("courseUpdate", {"courseId": course, "description": f"All about {name}"}),
         ("enrollmentCreate", {"courseId": course, "userIds": [learner]}),
+        ("courseCreate", {"title": f"{name} Sequel", "instructorIds": teaching[:1]}),
     )  # fmt: skip
+    sequel = made[-1]
+    made += await created(
+        api, schema,
+        ("moduleCreate", {"courseId": sequel, "kind": "TEXT", "title": f"{name} Recap", "content": "<p>Recap</p>"}),
+    )  # fmt: skip
+    made += await created(api, schema, ("coursePublish", {"courseId": sequel}))
+    made += await created(
+        api, schema,
+        ("learningPathCreate", {"name": f"{name} Track", "status": "PUBLISHED",
+                                "courses": [{"courseId": course, "isPrerequisite": True}, {"courseId": sequel}]}),
+    )  # fmt: skip
+    made += await created(api, schema, ("learningPathEnroll", {"learningPathId": made[-1], "userIds": [learner]}))
     return made
 
 

@@ -5,6 +5,7 @@ What an actor may see or change is decided in `resolvers.policy`; here is only w
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.auth import ApiKey
 from models.portals import Portal
+from models.session import now
 from models.settings import Settings
 from models.users import Membership, Role, User
 from resolvers import policy
@@ -34,6 +36,7 @@ class Actor:
     role: Role | None = None
     user_id: UUID | None = None
     api_key_id: UUID | None = None
+    at: datetime | None = None  # when a signed-in user asks: rules about their own dates compare to it
 
     @property
     def signed_in(self) -> bool:
@@ -121,11 +124,11 @@ async def _user_actor(session: AsyncSession, user_id: UUID, portal: PortalRef | 
     elif len(memberships) == 1:
         acting = await _portal(session, portal_id=memberships[0].portal_id)
     else:  # several portals and none named: signed in, acting nowhere until X-Portal says where
-        return Actor(user_id=user_id)
+        return Actor(user_id=user_id, at=now(session))
     role = None if acting is None else _role_in(acting, memberships)
     if acting is None or role is None:
         raise Forbidden("You are not a member of the portal named by X-Portal.")
-    return await _in_portal(session, acting, role, user_id=user_id)
+    return await _in_portal(session, acting, role, user_id=user_id, at=now(session))
 
 
 async def _key_actor(session: AsyncSession, secret: str, portal: PortalRef | None) -> Actor:

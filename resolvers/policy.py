@@ -68,8 +68,11 @@ def _enrollment_visible(actor: "Actor") -> ColumnElement[bool]:
         return _in_scope(Enrollment.portal_id, actor)
     if actor.role is Role.INSTRUCTOR:
         return or_(Enrollment.user_id == actor.user_id, _of_course(Enrollment, _course_manageable)(actor))
-    if actor.user_id is not None:
-        return Enrollment.user_id == actor.user_id
+    if actor.user_id is not None:  # 004: a learner does not see an enrollment before its start date
+        started = Enrollment.starts_at.is_(None)
+        if actor.at is not None:
+            started = or_(started, Enrollment.starts_at <= actor.at)
+        return and_(Enrollment.user_id == actor.user_id, started)
     return false()
 
 

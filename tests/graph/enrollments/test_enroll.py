@@ -270,3 +270,19 @@ async def test_a_module_is_not_available_before_its_drip_date(academy: Academy, 
     me = academy.api.signed_in(academy.learners[0], "acme")
     refused = await me.data(COMPLETE, {"input": {"enrollmentId": enrollment, "moduleId": gid(later)}})
     assert refused["moduleComplete"]["errors"] == [{"field": ["moduleId"], "code": "MODULE_NOT_AVAILABLE"}]
+
+
+async def test_a_learner_sees_an_enrollment_only_from_its_start_date(
+    academy: Academy, session: AsyncSession, clock: FrozenClock
+) -> None:
+    enrollment = (await enroll(academy, gid(academy.learners[0])))["enrollments"][0]["id"]
+    update = """mutation($input: EnrollmentUpdateInput!) {
+      enrollmentUpdate(input: $input) { enrollment { startsAt } errors { code } } }"""
+    moved = await academy.api.data(update, {"input": {"enrollmentId": enrollment, "startsAt": "2026-01-10T00:00:00Z"}})
+    assert moved["enrollmentUpdate"] == {"enrollment": {"startsAt": "2026-01-10T00:00:00Z"}, "errors": []}
+    mine = "{ viewer { enrollments { totalCount } } }"
+    me = academy.api.signed_in(academy.learners[0], "acme")
+    assert (await me.data(mine))["viewer"]["enrollments"]["totalCount"] == 0
+    assert (await academy.api.data(COUNT % gid(academy.course)))["enrollments"]["totalCount"] == 1  # admins see it
+    clock.advance(days=5)
+    assert (await me.data(mine))["viewer"]["enrollments"]["totalCount"] == 1

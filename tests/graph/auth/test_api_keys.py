@@ -1,10 +1,8 @@
 """Portal API keys through HTTP: apiKeyCreate, apiKeyRevoke, apiKeys, and a key as a credential.
 
-"acme" has an admin, an instructor and a learner (signed in with real access tokens) and a
-sub-portal "acme-branch"; "globex" is an unrelated portal with its own admin.
+The tenants are `tests/graph/auth/tenants.py`'s; users sign in with real access tokens.
 """
 
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -13,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.ids import global_id
 from models.courses import CourseStatus
-from models.portals import Portal
-from models.users import Role, User
+from models.users import Role
 from tests.conftest import Api, FrozenClock
-from tests.factories import gid, make_course, make_portal, make_user
+from tests.factories import gid, make_course, make_user
+from tests.graph.auth.tenants import Tenants as Portals
+from tests.graph.auth.tenants import build_tenants
 
 NOW = "2026-01-05T09:00:00Z"  # the frozen clock
 KEY = "id name role prefix createdAt revokedAt"
@@ -37,41 +36,9 @@ USER_CREATE = """mutation ($email: String!) {
 }"""
 
 
-@dataclass
-class Portals:
-    api: Api
-    session: AsyncSession
-    clock: FrozenClock
-    acme: Portal
-    branch: Portal
-    globex: Portal
-    admin: User
-    instructor: User
-    learner: User
-    globex_admin: User
-
-    @property
-    def admin_api(self) -> Api:
-        return self.api.signed_in(self.admin)
-
-
 @pytest.fixture
 async def portals(api: Api, session: AsyncSession, clock: FrozenClock) -> Portals:
-    acme = await make_portal(session, slug="acme")
-    branch = await make_portal(session, slug="acme-branch", parent=acme)
-    globex = await make_portal(session, slug="globex")
-    return Portals(
-        api,
-        session,
-        clock,
-        acme,
-        branch,
-        globex,
-        await make_user(session, acme, role=Role.ADMIN, email="admin@acme.test"),
-        await make_user(session, acme, role=Role.INSTRUCTOR, email="instructor@acme.test"),
-        await make_user(session, acme, role=Role.LEARNER, email="learner@acme.test"),
-        await make_user(session, globex, role=Role.ADMIN, email="admin@globex.test"),
-    )
+    return await build_tenants(api, session, clock)
 
 
 async def create_payload(client: Api, name: str = "Partner", role: str = "ADMIN") -> dict[str, Any]:

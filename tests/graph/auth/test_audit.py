@@ -1,11 +1,9 @@
 """The audit trail through HTTP: every applied mutation leaves one AuditEvent, readable by admins.
 
-"acme" has an admin, an instructor and a learner (all with PASSWORD) and a sub-portal
-"acme-branch"; "globex" is an unrelated portal with its own admin.
+The tenants are `tests/graph/auth/tenants.py`'s.
 """
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -13,12 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.portals import Portal
 from models.users import Membership, Role, User
-from resolvers.users import hash_password
 from tests.conftest import Api, FrozenClock
-from tests.factories import gid, make_portal, make_user, saved
+from tests.factories import gid, make_user, saved
+from tests.graph.auth.tenants import PASSWORD, build_tenants
+from tests.graph.auth.tenants import Tenants as Trail
 
-PASSWORD = "correct horse battery staple"
-PASSWORD_HASH = hash_password(PASSWORD)
 NOW = "2026-01-05T09:00:00Z"  # the frozen clock
 EVENT = "action targetType targetId at summary actor { id } apiKey { id } portal { slug } target { id }"
 EVENTS = f"""query ($filter: AuditEventFilter, $order: AuditEventOrder) {{
@@ -48,45 +45,9 @@ REFRESH = """mutation ($input: RefreshTokenInput!) {
 REVOKE = "mutation ($input: RefreshTokenInput!) { tokenRevoke(input: $input) { user { id } errors { code } } }"
 
 
-@dataclass
-class Trail:
-    api: Api
-    session: AsyncSession
-    clock: FrozenClock
-    acme: Portal
-    branch: Portal
-    globex: Portal
-    admin: User
-    instructor: User
-    learner: User
-    globex_admin: User
-
-    @property
-    def admin_api(self) -> Api:
-        return self.api.signed_in(self.admin)
-
-
 @pytest.fixture
 async def trail(api: Api, session: AsyncSession, clock: FrozenClock) -> Trail:
-    acme = await make_portal(session, slug="acme")
-    branch = await make_portal(session, slug="acme-branch", parent=acme)
-    globex = await make_portal(session, slug="globex")
-
-    async def member(portal: Portal, role: Role, email: str) -> User:
-        return await make_user(session, portal, role=role, email=email, password_hash=PASSWORD_HASH)
-
-    return Trail(
-        api,
-        session,
-        clock,
-        acme,
-        branch,
-        globex,
-        await member(acme, Role.ADMIN, "admin@acme.test"),
-        await member(acme, Role.INSTRUCTOR, "instructor@acme.test"),
-        await member(acme, Role.LEARNER, "learner@acme.test"),
-        await member(globex, Role.ADMIN, "admin@globex.test"),
-    )
+    return await build_tenants(api, session, clock)
 
 
 async def events(client: Api, **filter_: Any) -> list[dict[str, Any]]:

@@ -4,9 +4,8 @@ Every request acts as an admin of "acme"; "globex" is the other portal whose row
 """
 
 import asyncio
-import base64
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +15,7 @@ from models.courses import CategoryType, Course
 from models.portals import Portal
 from tests.conftest import Api
 from tests.factories import gid, make_category, make_course, make_module, make_portal, make_section
+from tests.graph.bad_ids import BAD_IDS, bad_id
 
 NOW = "2026-01-05T09:00:00Z"  # the frozen clock
 CATEGORY_CREATE = """mutation ($input: CategoryCreateInput!) {
@@ -245,19 +245,17 @@ async def test_section_create_reports_every_problem_at_once(
     assert await sections(acme, course) == []
 
 
-@pytest.mark.parametrize("how", ["unknown", "hidden", "wrong-type", "undecodable", "not-a-uuid"])
+@pytest.mark.parametrize("how", BAD_IDS)
 async def test_section_create_in_a_course_the_admin_cannot_use_is_not_found(
     acme: Api, session: AsyncSession, portals: tuple[Portal, Portal], how: str
 ) -> None:
     ours, theirs = portals
     their_course = await make_course(session, theirs)
-    course_id = {
-        "unknown": global_id("Course", uuid4()),
-        "hidden": gid(their_course),
-        "wrong-type": gid(await make_category(session, ours)),
-        "undecodable": "not-an-id",
-        "not-a-uuid": base64.b64encode(b"Course:nope").decode(),
-    }[how]
+
+    async def hidden() -> Any:
+        return their_course
+
+    course_id = await bad_id(how, "Course", hidden=hidden, wrong_type=lambda: make_category(session, ours))
     refused(await create_section(acme, courseId=course_id, title="Intruder"), "section", ["courseId"], "NOT_FOUND")
     assert await sections(acme.acting_in("globex"), their_course) == []
 

@@ -4,7 +4,6 @@ Every request acts as an admin of "acme"; "globex" is the other portal whose row
 """
 
 import asyncio
-import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +18,7 @@ from models.portals import Portal
 from models.users import Role
 from tests.conftest import Api, FrozenClock
 from tests.factories import gid, make_category, make_course, make_module, make_portal, make_user, saved
+from tests.graph.bad_ids import BAD_IDS, bad_id
 
 COURSE = """id title slug description status gradingRule durationRule durationDays durationDate
   price { amount currency } sharedWithSubPortals createdAt updatedAt portal { slug }
@@ -31,7 +31,6 @@ INPUT_TYPES = {
 }
 NOW = "2026-01-05T09:00:00Z"  # the frozen clock
 PUBLISHED = CourseStatus.PUBLISHED
-BAD_IDS = ("unknown", "hidden", "wrong-type", "undecodable", "not-a-uuid")
 
 
 @dataclass
@@ -41,21 +40,21 @@ class Catalog:
     acme: Portal
     globex: Portal
 
-    async def bad_id(self, how: str, type_name: str) -> str:
-        """An id that names no `type_name` the acme admin may use."""
-        if how == "unknown":
-            return global_id(type_name, uuid4())
-        if how == "hidden":
-            if type_name == "Category":
-                return gid(await make_category(self.session, self.globex))
-            return gid(await make_course(self.session, self.globex, title="Globex only"))
-        if how == "wrong-type":  # a real acme row, of another type
-            if type_name == "Category":
-                return gid(await make_course(self.session, self.acme))
-            return gid(await make_category(self.session, self.acme))
-        if how == "not-a-uuid":
-            return base64.b64encode(f"{type_name}:nope".encode()).decode()
-        return "not-an-id"
+    async def bad_id_of(self, how: str, type_name: str) -> str:
+        """An id that names no `type_name` (Course or Category) the acme admin may use."""
+        category = type_name == "Category"
+        return await bad_id(
+            how,
+            type_name,
+            hidden=lambda: (
+                make_category(self.session, self.globex)
+                if category
+                else make_course(self.session, self.globex, title="Globex only")
+            ),
+            wrong_type=lambda: (
+                make_course(self.session, self.acme) if category else make_category(self.session, self.acme)
+            ),
+        )
 
 
 @pytest.fixture
@@ -313,7 +312,7 @@ async def test_course_create_refuses_a_bad_price(catalog: Catalog, price: dict[s
 @pytest.mark.parametrize("how", BAD_IDS)
 async def test_course_create_with_a_category_it_cannot_use_is_not_found(catalog: Catalog, how: str) -> None:
     good = await make_category(catalog.session, catalog.acme)
-    ids = [gid(good), await catalog.bad_id(how, "Category")]
+    ids = [gid(good), await catalog.bad_id_of(how, "Category")]
     payload = await run(catalog.api, "courseCreate", {"title": "Python", "categoryIds": ids})
     refused(payload, ["categoryIds", "1"], "NOT_FOUND")
     assert "Python" not in titles(await courses(catalog.api))
@@ -493,7 +492,7 @@ async def test_course_archive_archives_from_any_status(catalog: Catalog, status:
 @pytest.mark.parametrize("how", BAD_IDS)
 @pytest.mark.parametrize("mutation", ["courseUpdate", "coursePublish", "courseArchive"])
 async def test_a_course_id_the_admin_cannot_use_is_not_found(catalog: Catalog, mutation: str, how: str) -> None:
-    course_id = await catalog.bad_id(how, "Course")
+    course_id = await catalog.bad_id_of(how, "Course")
     input_ = {"courseId": course_id, "title": "Hijacked"} if mutation == "courseUpdate" else {"courseId": course_id}
     refused(await run(catalog.api, mutation, input_), ["courseId"], "NOT_FOUND")
     theirs = await courses(catalog.api.acting_in("globex"))

@@ -3,10 +3,9 @@
 Every request acts as an admin of "acme"; "globex" is the other portal whose rows must stay out of reach.
 """
 
-import base64
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +16,7 @@ from models.modules import ModuleKind
 from models.portals import Portal
 from tests.conftest import Api, FrozenClock
 from tests.factories import gid, make_category, make_course, make_module, make_portal, make_section
+from tests.graph.bad_ids import BAD_IDS, bad_id
 
 MODULE = """__typename id title kind position isRequired
   drip { rule date interval unit reference } course { id } section { id }
@@ -39,7 +39,6 @@ MUTATIONS = {
     "moduleDelete": ("ModuleDeleteInput", "deletedModuleId"),
 }
 IMMEDIATELY = {"rule": "IMMEDIATELY", "date": None, "interval": None, "unit": None, "reference": None}
-BAD_IDS = ("unknown", "hidden", "wrong-type", "undecodable", "not-a-uuid")
 
 # Each kind: the fields a client gives, read back as given.
 FULL = {
@@ -154,24 +153,23 @@ class Catalog:
     acme: Portal
     globex: Portal
 
-    async def bad_id(self, how: str, type_name: str) -> str:
-        """An id that names no `type_name` the acme admin may use."""
-        if how == "unknown":
-            return global_id(type_name, uuid4())
-        if how == "hidden":
+    async def bad_id_of(self, how: str, type_name: str) -> str:
+        """An id that names no `type_name` (Course, Section or Module) the acme admin may use."""
+
+        async def hidden() -> Any:
             theirs = await make_course(self.session, self.globex, title="Globex course")
             if type_name == "Section":
-                return gid(await make_section(self.session, theirs, title="Globex section"))
+                return await make_section(self.session, theirs, title="Globex section")
             if type_name == "Module":
-                return gid(await make_module(self.session, theirs, title="Globex module"))
-            return gid(theirs)
-        if how == "wrong-type":  # a real acme row, of another type
+                return await make_module(self.session, theirs, title="Globex module")
+            return theirs
+
+        async def wrong_type() -> Any:
             if type_name == "Course":
-                return gid(await make_category(self.session, self.acme))
-            return gid(await make_course(self.session, self.acme, title="Wrong type"))
-        if how == "not-a-uuid":
-            return base64.b64encode(f"{type_name}:nope".encode()).decode()
-        return "not-an-id"
+                return await make_category(self.session, self.acme)
+            return await make_course(self.session, self.acme, title="Wrong type")
+
+        return await bad_id(how, type_name, hidden=hidden, wrong_type=wrong_type)
 
     async def course(self, *titles: str) -> Course:
         """An acme course whose modules (TEXT) have these titles, in this order."""
@@ -448,7 +446,7 @@ async def test_a_kind_field_with_a_nul_character_is_refused_not_a_server_error(c
 
 @pytest.mark.parametrize("how", BAD_IDS)
 async def test_module_create_in_a_course_the_admin_cannot_use_is_not_found(catalog: Catalog, how: str) -> None:
-    course_id = await catalog.bad_id(how, "Course")
+    course_id = await catalog.bad_id_of(how, "Course")
     payload = await run(catalog.api, "moduleCreate", {"courseId": course_id, "kind": "QUIZ", "title": "Intruder"})
     refused(payload, "module", ["courseId"], "NOT_FOUND")
     if how == "hidden":
@@ -464,7 +462,7 @@ async def test_module_create_in_a_section_of_another_course_is_not_found(catalog
     if how == "other-course":
         section_id = gid(await make_section(catalog.session, await catalog.course(), title="Elsewhere"))
     else:
-        section_id = await catalog.bad_id(how, "Section")
+        section_id = await catalog.bad_id_of(how, "Section")
     input_ = {"courseId": gid(course), "kind": "QUIZ", "title": "New", "sectionId": section_id}
     refused(await run(catalog.api, "moduleCreate", input_), "module", ["sectionId"], "NOT_FOUND")
     assert await curriculum(catalog.api, course) == in_order("Existing")
@@ -591,7 +589,7 @@ async def test_module_update_into_a_section_of_another_course_is_not_found(catal
     if how == "other-course":
         section_id = gid(await make_section(catalog.session, await catalog.course(), title="Elsewhere"))
     else:
-        section_id = await catalog.bad_id(how, "Section")
+        section_id = await catalog.bad_id_of(how, "Section")
     payload = await run(
         catalog.api, "moduleUpdate", {"moduleId": module["id"], "sectionId": section_id, "title": "Moved"}
     )
@@ -602,7 +600,7 @@ async def test_module_update_into_a_section_of_another_course_is_not_found(catal
 @pytest.mark.parametrize("how", BAD_IDS)
 @pytest.mark.parametrize("mutation", ["moduleUpdate", "moduleDelete"])
 async def test_a_module_id_the_admin_cannot_use_is_not_found(catalog: Catalog, mutation: str, how: str) -> None:
-    module_id = await catalog.bad_id(how, "Module")
+    module_id = await catalog.bad_id_of(how, "Module")
     input_ = {"moduleId": module_id, "title": "Hijacked"} if mutation == "moduleUpdate" else {"moduleId": module_id}
     node = "module" if mutation == "moduleUpdate" else "deletedModuleId"
     refused(await run(catalog.api, mutation, input_), node, ["moduleId"], "NOT_FOUND")
@@ -660,7 +658,7 @@ async def test_a_refused_module_reorder_changes_nothing(
         if name == "other-course":
             ids[name] = gid(await make_module(catalog.session, await catalog.course()))
         elif name in BAD_IDS:
-            ids[name] = await catalog.bad_id(name, "Module")
+            ids[name] = await catalog.bad_id_of(name, "Module")
     payload = await run(catalog.api, "moduleReorder", {"courseId": gid(course), "moduleIds": [ids[n] for n in order]})
     refused(payload, "course", field, code)
     assert await curriculum(catalog.api, course) == in_order(*"ABC")
@@ -668,7 +666,7 @@ async def test_a_refused_module_reorder_changes_nothing(
 
 @pytest.mark.parametrize("how", BAD_IDS)
 async def test_module_reorder_of_a_course_the_admin_cannot_use_is_not_found(catalog: Catalog, how: str) -> None:
-    course_id = await catalog.bad_id(how, "Course")
+    course_id = await catalog.bad_id_of(how, "Course")
     payload = await run(catalog.api, "moduleReorder", {"courseId": course_id, "moduleIds": []})
     refused(payload, "course", ["courseId"], "NOT_FOUND")
 

@@ -5,7 +5,6 @@ Requests act as an admin of "acme" unless a test says otherwise. "acme-east" is 
 """
 
 import asyncio
-import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,18 +17,13 @@ from graph.ids import global_id
 from models.portals import Portal
 from tests.conftest import Api, FrozenClock
 from tests.factories import gid, make_group, make_portal
+from tests.graph.bad_ids import BAD_IDS, bad_id, short
 
 PORTAL = "id name slug timeZone isActive totalSeats createdAt updatedAt parent { slug } subPortals { slug }"
 INPUT_TYPES = {"portalCreate": "PortalCreateInput", "portalUpdate": "PortalUpdateInput"}
 NOW = "2026-01-05T09:00:00Z"  # the frozen clock
-BAD_IDS = ("unknown", "hidden", "wrong-type", "undecodable", "not-a-uuid")
 
 BAD_TIME_ZONES = ("Mars/Olympus", "", "utc", " UTC", "Europe", "Europe/", "localtime", "../etc/passwd", "a" * 10_000)
-
-
-def short(value: Any) -> str | None:
-    """Test ids for long strings: their length, not 10,000 characters."""
-    return f"{len(value)}-chars" if isinstance(value, str) and len(value) > 40 else None
 
 
 @dataclass
@@ -42,15 +36,11 @@ class Tenants:
 
     async def bad_portal_id(self, how: str) -> str:
         """An id that names no portal the acme admin may use."""
-        if how == "unknown":
-            return global_id("Portal", uuid4())
-        if how == "hidden":
-            return gid(self.globex)
-        if how == "wrong-type":  # a real acme row, of another type
-            return gid(await make_group(self.session, self.acme))
-        if how == "not-a-uuid":
-            return base64.b64encode(b"Portal:nope").decode()
-        return "not-an-id"
+
+        async def hidden() -> Portal:
+            return self.globex
+
+        return await bad_id(how, "Portal", hidden=hidden, wrong_type=lambda: make_group(self.session, self.acme))
 
     async def snapshot(self) -> dict[str, Any]:
         """Every portal each tenant sees, with every field: what a refused mutation must leave alone."""

@@ -19,15 +19,10 @@ from models.portals import Portal
 from models.users import Group, GroupMember, User
 from tests.conftest import Api
 from tests.factories import gid, make_group, make_portal, make_user, saved
+from tests.graph.bad_ids import BAD_IDS, bad_id
 
 GROUP = "id name externalId createdAt members(orderBy: {field: FULL_NAME}) { totalCount nodes { fullName } }"
 NOW = "2026-01-05T09:00:00Z"  # the frozen clock
-BAD_IDS = ("unknown", "hidden", "wrong-type", "undecodable", "not-a-uuid")
-
-
-def short(value: Any) -> str | None:
-    """Test ids for long strings: their length, not 10,000 characters."""
-    return f"{len(value)}-chars" if isinstance(value, str) and len(value) > 40 else None
 
 
 @dataclass
@@ -45,15 +40,14 @@ class Groups:
 
     async def bad_group_id(self, how: str) -> str:
         """An id that names no group the acme admin may use."""
-        if how == "unknown":
-            return global_id("Group", uuid4())
-        if how == "hidden":
-            return gid(self.theirs)
-        if how == "wrong-type":  # a real acme row, of another type
-            return gid(self.ada)
-        if how == "not-a-uuid":
-            return base64.b64encode(b"Group:nope").decode()
-        return "not-an-id"
+
+        async def hidden() -> Group:
+            return self.theirs
+
+        async def wrong_type() -> User:
+            return self.ada
+
+        return await bad_id(how, "Group", hidden=hidden, wrong_type=wrong_type)
 
     async def snapshot(self) -> dict[str, Any]:
         """Every group each tenant sees, with its members: what a refused mutation must leave alone."""

@@ -5,7 +5,6 @@ Requests act as an admin of "acme" unless a test says otherwise. "acme-east" is 
 """
 
 import asyncio
-import base64
 import json
 import re
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from models.users import Membership, Role, User
 from resolvers.users import hash_password
 from tests.conftest import Api
 from tests.factories import gid, make_group, make_portal, make_user, saved
+from tests.graph.bad_ids import BAD_IDS, bad_id, short
 
 USER = "id fullName email avatarUrl classroomUserId isActive createdAt memberships { role portal { slug } }"
 INPUT_TYPES = {
@@ -31,12 +31,6 @@ INPUT_TYPES = {
 }
 NOW = "2026-01-05T09:00:00Z"  # the frozen clock
 PASSWORD = "correct horse battery staple"
-BAD_IDS = ("unknown", "hidden", "wrong-type", "undecodable", "not-a-uuid")
-
-
-def short(value: Any) -> str | None:
-    """Test ids for long strings: their length, not 10,000 characters."""
-    return f"{len(value)}-chars" if isinstance(value, str) and len(value) > 40 else None
 
 
 @dataclass
@@ -56,15 +50,12 @@ class People:
 
     async def bad_user_id(self, how: str) -> str:
         """An id that names no user the acme admin may use."""
-        if how == "unknown":
-            return global_id("User", uuid4())
-        if how == "hidden":
-            return gid(await self.person(self.globex, full_name="Gloria Globex"))
-        if how == "wrong-type":  # a real acme row, of another type
-            return gid(await make_group(self.session, self.acme))
-        if how == "not-a-uuid":
-            return base64.b64encode(b"User:nope").decode()
-        return "not-an-id"
+        return await bad_id(
+            how,
+            "User",
+            hidden=lambda: self.person(self.globex, full_name="Gloria Globex"),
+            wrong_type=lambda: make_group(self.session, self.acme),
+        )
 
     async def snapshot(self) -> dict[str, Any]:
         """Everyone each portal sees, with every field: what a refused mutation must leave alone.

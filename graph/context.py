@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from uuid import UUID
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,7 +18,7 @@ from graph.loaders import Loaders
 from models.session import Db
 from models.settings import Settings
 from resolvers import audit, policy
-from resolvers.auth import Actor, PortalRef, authenticate
+from resolvers.auth import Actor, PortalRef, authenticate, holder_actor
 from resolvers.errors import Failure, Unauthenticated
 
 R = TypeVar("R")
@@ -31,6 +32,7 @@ class Context:
     events: Broker
     loaders: Loaders = field(init=False)
     connection_params: dict[str, Any] | None = None  # a WebSocket's `connection_init` payload
+    _holder: UUID | None = None  # who proved their identity in this request (a sign-in)
     _actor: "asyncio.Task[Actor] | None" = None
 
     def __post_init__(self) -> None:
@@ -53,12 +55,10 @@ class Context:
         scheme, _, credential = (self._header("authorization") or "").partition(" ")
         if scheme and (scheme.lower() != "bearer" or not credential.strip()):
             raise Unauthenticated("Use `Authorization: Bearer <token or API key>`.")
-        return await self.db.run(
-            authenticate,
-            bearer=credential.strip() or None,
-            portal=_portal_ref(self._header("x-portal")),
-            settings=self.settings,
-        )
+        portal = _portal_ref(self._header("x-portal"))
+        if self._holder is not None:
+            return await self.db.run(holder_actor, user_id=self._holder, portal=portal)
+        return await self.db.run(authenticate, bearer=credential.strip() or None, portal=portal, settings=self.settings)
 
     async def write(
         self, fn: Callable[..., Awaitable[R]], /, *, action: str, arguments: Callable[[], dict[str, Any]]
@@ -83,6 +83,7 @@ class Context:
         finally:
             self.loaders.clear()
             self._actor = None  # a write can change who sees what (a new sub-portal, a new role)
+        self._holder = getattr(result, "credential_holder", self._holder)
         self.events.committed(result)
         return result
 

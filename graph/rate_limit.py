@@ -28,13 +28,15 @@ class Counter(Protocol):
 
 @dataclass(slots=True)
 class MemoryCounter:
-    counts: dict[tuple[str, int], int] = field(default_factory=dict)
+    """This process's counts for the current window only: a new window starts them afresh."""
+
+    window: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
 
     async def hit(self, key: str, window: int) -> int:
-        for stale in [k for k in self.counts if k[1] < window]:
-            del self.counts[stale]
-        total = self.counts.get((key, window), 0) + 1
-        self.counts[(key, window)] = total
+        if window != self.window:
+            self.window, self.counts = window, {}
+        self.counts[key] = total = self.counts.get(key, 0) + 1
         return total
 
     async def close(self) -> None:

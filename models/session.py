@@ -97,10 +97,12 @@ class Db:
         return clock()
 
     async def close(self) -> None:
+        """Shielded: a cancelled caller (a client leaving a subscription) must not abandon a
+        connection half-returned to its pool, which would leave the driver waiting forever."""
         async with self._lock:
-            if self._session is not None:
-                await self._session.close()
-                self._session = None
+            session, self._session = self._session, None
+            if session is not None:
+                await asyncio.shield(session.close())
 
 
 def now(session: AsyncSession | Session) -> Any:

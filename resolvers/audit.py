@@ -13,6 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import AuditEvent
+from models.portals import Portal
 from models.session import now
 from models.users import Membership
 
@@ -61,13 +62,13 @@ async def _member_portal(session: AsyncSession, user_id: UUID, named: UUID | Non
 
 async def record(session: AsyncSession, *, actor: "Actor", action: str, target: Any, summary: Any) -> None:
     row = _target(target)
-    user_id = getattr(target, "audit_user_id", None)
+    user_id = getattr(target, "credential_holder", None)
     if user_id is not None:  # a sign-in: whoever holds the credentials acts, in their own portal
         portal_id = await _member_portal(session, user_id, actor.acting_portal_id)
     else:
         user_id = actor.user_id
         portal_id = getattr(row, "portal_id", None) or actor.acting_portal_id
-    if type(row).__name__ == "Portal":
+    if isinstance(row, Portal):
         portal_id = row.id
     session.add(
         AuditEvent(

@@ -131,6 +131,15 @@ async def _user_actor(session: AsyncSession, user_id: UUID, portal: PortalRef | 
     return await _in_portal(session, acting, role, user_id=user_id, at=now(session))
 
 
+async def holder_actor(session: AsyncSession, *, user_id: UUID, portal: PortalRef | None) -> Actor:
+    """Who acts after a sign-in in this request: the user, in the named portal if they belong
+    there, else as without X-Portal."""
+    try:
+        return await _user_actor(session, user_id, portal)
+    except Forbidden:
+        return await _user_actor(session, user_id, None)
+
+
 async def _key_actor(session: AsyncSession, secret: str, portal: PortalRef | None) -> Actor:
     found = (
         await session.execute(

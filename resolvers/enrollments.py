@@ -93,7 +93,6 @@ async def enroll(
     course_id: UUID,
     user_ids: Sequence[UUID | None],
     source: EnrollmentSource = EnrollmentSource.MANUAL,
-    field: str = "userIds",
 ) -> Enrollments:
     """003 Enroll learners / 004 subscribe. Concurrent calls for one user leave exactly one enrollment."""
     course = await visible_row(session, Course, course_id, actor=actor, field="courseId", manage=True)
@@ -101,21 +100,20 @@ async def enroll(
         raise Failure.one(("courseId",), "Only a published course takes enrollments.", "COURSE_NOT_PUBLISHED")
     wanted = {user for user in user_ids if user is not None}
     learners = await _learners(session, actor, course, wanted)
-    existing = {
-        row.user_id: row
-        for row in await session.scalars(
-            select(Enrollment).where(Enrollment.course_id == course.id, Enrollment.user_id.in_(learners))
+    existing = set(
+        await session.scalars(
+            select(Enrollment.user_id).where(Enrollment.course_id == course.id, Enrollment.user_id.in_(learners))
         )
-    }
+    )
     newcomers = list(dict.fromkeys(u for u in user_ids if u in learners and u not in existing))
     portal = await session.get_one(Portal, course.portal_id)
     seated = await _seats_left(session, portal, newcomers)
     problems = []
     for index, user in enumerate(user_ids):
         if user not in learners:
-            problems.append(_missing(field, index, "member of this course's portal"))
+            problems.append(_missing("userIds", index, "member of this course's portal"))
         elif user in newcomers and user not in seated:
-            problems.append(Problem((field, str(index)), "The portal has no seat left.", "NO_SEATS_LEFT"))
+            problems.append(Problem(("userIds", str(index)), "The portal has no seat left.", "NO_SEATS_LEFT"))
     at = now(session)
     rows = [
         {
@@ -201,11 +199,8 @@ async def _changed(
 async def revoke(session: AsyncSession, *, actor: Actor, enrollment_ids: Sequence[UUID | None]) -> Enrollments:
     """003 Revoke Access: progress untouched; an already revoked enrollment stays as it is."""
     found, problems = await _manageable(session, actor, enrollment_ids)
-    ids = [e for e in enrollment_ids if e in found]
-    pending = [e for e in ids if found[e].revoked_at is None]
-    if pending:
-        await session.execute(update(Enrollment).where(Enrollment.id.in_(pending)).values(revoked_at=now(session)))
-    return await _changed(session, ids, problems, {})
+    revoked_at = func.coalesce(Enrollment.revoked_at, now(session))  # the first revocation's time stays
+    return await _changed(session, [e for e in enrollment_ids if e in found], problems, {"revoked_at": revoked_at})
 
 
 async def grant(session: AsyncSession, *, actor: Actor, enrollment_ids: Sequence[UUID | None]) -> Enrollments:

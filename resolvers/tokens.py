@@ -37,33 +37,27 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Tokens:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignedOut:
+    """A mutation that proved who the caller is (a password, a refresh token): for the rest of
+    the request, and in the audit trail, they act as `user`."""
+
+    user: User
+
+    @property
+    def audit_target(self) -> User:
+        return self.user
+
+    @property
+    def credential_holder(self) -> UUID:
+        return self.user.id
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tokens(SignedOut):
     access_token: str
     refresh_token: str
     expires_at: datetime
-    user: User
-
-    @property
-    def audit_target(self) -> User:
-        return self.user
-
-    @property
-    def audit_user_id(self) -> UUID:
-        return self.user.id
-
-
-@dataclass(frozen=True, slots=True)
-class SignedOut:
-    user: User
-
-    @property
-    def audit_target(self) -> User:
-        return self.user
-
-    @property
-    def audit_user_id(self) -> UUID:
-        return self.user.id
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -182,7 +176,7 @@ async def revoke_refresh_token(session: AsyncSession, *, actor: object, refresh_
     row.revoked_at = now(session)
     user = await session.get(User, row.user_id)
     assert user is not None  # refresh tokens are deleted with their user
-    return SignedOut(user)
+    return SignedOut(user=user)
 
 
 async def verified_user_id(session: AsyncSession, token: str, settings: Settings) -> UUID:

@@ -31,13 +31,6 @@ class RefreshTokenInput:
     refresh_token: str
 
 
-def _owner(user: Any) -> UserType:
-    """The user of a sign-in payload; the caller holds their password or refresh token."""
-    shown = UserType.from_row(user)
-    shown.shown_to_owner = True
-    return shown
-
-
 @strawberry.type(description="A signed-in session: send `accessToken` as `Authorization: Bearer …`.")
 class TokenPayload:
     access_token: str | None = None
@@ -52,7 +45,7 @@ class TokenPayload:
             access_token=issued.access_token,
             refresh_token=issued.refresh_token,
             expires_at=issued.expires_at,
-            user=_owner(issued.user),
+            user=UserType.from_row(issued.user),
         )
 
     @classmethod
@@ -61,7 +54,7 @@ class TokenPayload:
 
 
 TokenRevokePayload = payload_type(
-    "TokenRevokePayload", "user", UserType, TokenError, lambda signed_out: _owner(signed_out.user)
+    "TokenRevokePayload", "user", UserType, TokenError, lambda signed_out: UserType.from_row(signed_out.user)
 )
 
 

@@ -32,14 +32,17 @@ class EnrollmentSubscription:
     async def enrollment_progress_updated(
         self, info: Info, course_id: strawberry.ID
     ) -> AsyncGenerator[EnrollmentType, None]:
-        course = query_id(course_id, "Course")
-        if course is None or await info.context.loaders.row(Course, course) is None:
-            raise NotFoundError("No course with this id.")  # hidden looks the same
-        async with info.context.events.subscription(progress_topic(course)) as changes:
-            while True:
-                await info.context.db.close()  # no connection held while waiting
-                enrollment_id = await changes.get()
-                info.context.loaders.clear()
-                row = await info.context.loaders.row(Enrollment, enrollment_id)
-                if row is not None:
-                    yield EnrollmentType.from_row(row)
+        try:  # a subscription outlives its operation: it closes its own session, whichever way it ends
+            course = query_id(course_id, "Course")
+            if course is None or await info.context.loaders.row(Course, course) is None:
+                raise NotFoundError("No course with this id.")  # hidden looks the same
+            async with info.context.events.subscription(progress_topic(course)) as changes:
+                while True:
+                    await info.context.db.close()  # no connection held while waiting
+                    enrollment_id = await changes.get()
+                    info.context.loaders.clear()
+                    row = await info.context.loaders.row(Enrollment, enrollment_id)
+                    if row is not None:
+                        yield EnrollmentType.from_row(row)
+        finally:
+            await info.context.db.close()

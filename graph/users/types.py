@@ -33,15 +33,10 @@ class UserType(Node):
     created_at: datetime
     row_id: strawberry.Private[UUID]
     _email: strawberry.Private[str]
-    # the user of a sign-in payload: the request's actor is still anonymous, but its caller has
-    # just proved to be this user
-    shown_to_owner: strawberry.Private[bool] = False
 
     @strawberry.field(description="Shown to the user and to admins of their portals; null to anyone else.")
     async def email(self, info: Info) -> str | None:
-        if self.shown_to_owner or policy.may_read_email(await info.context.actor(), self.row_id):
-            return self._email
-        return None
+        return self._email if policy.may_read_email(await info.context.actor(), self.row_id) else None
 
     @classmethod
     def from_row(cls, row: Any) -> Self:

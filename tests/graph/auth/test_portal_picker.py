@@ -4,6 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.courses import CourseStatus
 from models.users import Membership, Role
+from resolvers.users import hash_password
 from tests.conftest import Api
 from tests.factories import make_course, make_portal, make_user
 
@@ -30,3 +31,12 @@ async def test_an_empty_bearer_is_unauthenticated(api: Api, session: AsyncSessio
     await make_portal(session, slug="acme")
     errors = (await api.anonymous("acme").post("{ viewer { id } }", authorization="Bearer ")).json()["errors"]
     assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_the_sign_in_payload_shows_the_user_as_they_see_themselves(api: Api, session: AsyncSession) -> None:
+    acme = await make_portal(session, slug="acme")
+    await make_user(session, acme, role=Role.LEARNER, email="ada@acme.test", password_hash=hash_password("s3cret-pass"))
+    query = """mutation { tokenCreate(input: {email: "ada@acme.test", password: "s3cret-pass"}) {
+      user { email memberships { role portal { slug } } } } }"""
+    user = (await api.anonymous().data(query))["tokenCreate"]["user"]
+    assert user == {"email": "ada@acme.test", "memberships": [{"role": "LEARNER", "portal": {"slug": "acme"}}]}

@@ -26,6 +26,8 @@ from graphql import (
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
+from models.settings import Settings
+
 TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 TOKENS_EXCEEDED = "Document contains more than"  # graphql-core's parser, when max_tokens is passed
 
@@ -127,29 +129,39 @@ class QueryLimits(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if document is not None and context.pre_execution_errors is None:
-            context.pre_execution_errors = self.refusals(document) or None
+        if document is not None and not context.pre_execution_errors:  # invalid queries stay invalid
+            context.pre_execution_errors = self.refusals(document) or context.pre_execution_errors
         yield
 
     def refusals(self, document: DocumentNode) -> list[GraphQLError]:
         context = self.execution_context
-        settings = context.context.settings
-        schema = context.schema._schema
-        if not settings.introspection:
-            found = validate(schema, document, [NoSchemaIntrospectionCustomRule])
-            if found:
-                return found
-        size = measure(
-            schema,
+        return refusals(
+            context.schema._schema,
             document,
+            settings=context.context.settings,
             variables=context.variables or {},
             operation=context.operation_name,
-            default_size=settings.default_page_size,
         )
-        if size.depth > settings.max_query_depth:
-            return [too_complex(f"The query is {size.depth} levels deep; at most {settings.max_query_depth}.")]
-        if size.aliases > settings.max_aliases:
-            return [too_complex(f"The query uses {size.aliases} aliases; at most {settings.max_aliases}.")]
-        if size.cost > settings.max_query_cost:
-            return [too_complex(f"The query could return {size.cost} items; the budget is {settings.max_query_cost}.")]
-        return []
+
+
+def refusals(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    *,
+    settings: Settings,
+    variables: Mapping[str, Any],
+    operation: str | None,
+) -> list[GraphQLError]:
+    """What the settings refuse in this request; the compiled read path asks the same question."""
+    if not settings.introspection:
+        found = validate(schema, document, [NoSchemaIntrospectionCustomRule])
+        if found:
+            return found
+    size = measure(schema, document, variables=variables, operation=operation, default_size=settings.default_page_size)
+    if size.depth > settings.max_query_depth:
+        return [too_complex(f"The query is {size.depth} levels deep; at most {settings.max_query_depth}.")]
+    if size.aliases > settings.max_aliases:
+        return [too_complex(f"The query uses {size.aliases} aliases; at most {settings.max_aliases}.")]
+    if size.cost > settings.max_query_cost:
+        return [too_complex(f"The query could return {size.cost} items; the budget is {settings.max_query_cost}.")]
+    return []

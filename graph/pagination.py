@@ -12,6 +12,7 @@ from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.field import StrawberryField
 
 from graph.enums import Direction
+from models.settings import Settings
 from resolvers import paging
 from resolvers.paging import Listing, Order, Page, Query, encode_cursor
 
@@ -69,8 +70,8 @@ def order_input(name: str, fields: Mapping[str, str]) -> Any:
     return OrderInput
 
 
-def _listing(
-    info: "Info",
+def listing(
+    settings: Settings,
     query: Query,
     args: tuple[Hashable, ...],
     *,
@@ -81,7 +82,6 @@ def _listing(
     after: str | None = None,
     before: str | None = None,
 ) -> Listing:
-    settings = info.context.settings
     window = paging.window(
         order,
         first=first,
@@ -165,8 +165,8 @@ class Paged(FieldExtension):
         **kwargs: Any,
     ) -> Any:
         listed: Listed = await next_(source, info, **kwargs)
-        rows = _listing(
-            info,
+        rows = listing(
+            info.context.settings,
             listed.query,
             listed.args,
             order=(order_by or self.order()).order(),

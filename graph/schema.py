@@ -2,6 +2,7 @@
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -58,5 +59,14 @@ schema = CourseGraphSchema(
     subscription=Subscription,
     types=list(KIND_TYPES.values()),
     config=StrawberryConfig(scalar_map=SCALAR_MAP),
-    extensions=[QueryLimits, ErrorCodes, SessionPerOperation],
+    # Parsing and validating a query text costs more than running many queries: both are cached
+    # (bounded, so a stream of unique texts cannot grow memory). Validation first: a query that is
+    # not valid is refused as such before its limits are measured.
+    extensions=[
+        lambda: ParserCache(maxsize=1_000),
+        lambda: ValidationCache(maxsize=1_000),
+        QueryLimits,
+        ErrorCodes,
+        SessionPerOperation,
+    ],
 )

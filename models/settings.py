@@ -15,6 +15,7 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = 15_000
     sql_echo: bool = False
     graphiql: bool = True
+    compiled_reads: bool = True  # queries with a SQL shape answered by one statement (PostgreSQL)
     introspection: bool = True
     default_page_size: int = 20
     max_page_size: int = 100

@@ -11,9 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.auth import Actor
 
 
+def visible_rows(model: Any, actor: Actor) -> Select[Any]:
+    return select(model.__table__).where(actor.visible(model))
+
+
 async def rows_by_ids(session: AsyncSession, model: Any, ids: Sequence[UUID], *, actor: Actor) -> dict[UUID, Any]:
     """Rows the actor may see, as light Core rows (no ORM identity map or hydration)."""
-    stmt = select(model.__table__).where(model.id.in_(ids), actor.visible(model))
+    stmt = visible_rows(model, actor).where(model.id.in_(ids))
     return {row.id: row for row in await session.execute(stmt)}
 
 

@@ -320,8 +320,11 @@ def sections_query(actor: Actor) -> Select[Any]:
     return select(Section.__table__).where(actor.visible(Section))
 
 
-async def course_by_slug(session: AsyncSession, *, actor: Actor, slug: str) -> Any:
-    stmt = select(Course.__table__).where(
+def course_by_slug_query(actor: Actor, slug: str) -> Select[Any]:
+    return select(Course.__table__).where(
         Course.portal_id == actor.acting_portal_id, Course.slug == slug, actor.visible(Course)
     )
-    return (await session.execute(stmt)).first()
+
+
+async def course_by_slug(session: AsyncSession, *, actor: Actor, slug: str) -> Any:
+    return (await session.execute(course_by_slug_query(actor, slug))).first()

@@ -114,7 +114,8 @@ def _keyset(stmt: Select[Any], column: Any, ident: Any, key: tuple[Any, UUID], *
     return stmt.where(or_(column < value, and_(column == value, ident < row_id)))
 
 
-def _ordered(listing: Listing) -> tuple[Select[Any], list[Any]]:
+def ordered(listing: Listing) -> tuple[Select[Any], list[Any]]:
+    """The listing's rows inside its cursor window, and the sort keys that read the window in order."""
     stmt = listing.query(*listing.args)
     table = stmt.selected_columns
     column, ident = table[listing.order.column], table["id"]
@@ -141,7 +142,7 @@ def _page(rows: list[Any], window: Window) -> Page:
 
 async def fetch_pages(session: AsyncSession, listing: Listing, parents: Sequence[Any]) -> dict[Any, Page]:
     """One statement for the pages of every parent (or the one page of a root listing)."""
-    stmt, keys = _ordered(listing)
+    stmt, keys = ordered(listing)
     size = listing.window.limit + 1
     if listing.partition is None:
         rows = (await session.execute(stmt.order_by(*keys).limit(size))).all()

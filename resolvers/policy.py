@@ -170,9 +170,20 @@ def may_read_email(actor: "Actor", user_id: Any) -> bool:
 
     Without a user (anonymous, an API key) nobody is the owner: `None == None` must not read as
     ownership, or `users(search:)` would match emails for visitors probing for addresses."""
-    if actor.portal_ids is None or actor.role is Role.ADMIN:
+    if _reads_every_email(actor):
         return True
     return actor.user_id is not None and actor.user_id == user_id
+
+
+def email_readable(actor: "Actor", user_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    """`may_read_email` as SQL, for reads that build their answer in the database."""
+    if _reads_every_email(actor):
+        return true()
+    return false() if actor.user_id is None else user_id == actor.user_id
+
+
+def _reads_every_email(actor: "Actor") -> bool:
+    return actor.portal_ids is None or actor.role is Role.ADMIN
 
 
 def _admin_only(model: Any) -> Rule:

@@ -102,6 +102,9 @@ async def update_portal(session: AsyncSession, *, actor: Actor, command: PortalU
     return portal
 
 
+def portal_by_slug_query(actor: Actor, slug: str) -> Select[Any]:
+    return select(Portal.__table__).where(Portal.slug == slug.lower(), actor.visible(Portal))
+
+
 async def portal_by_slug(session: AsyncSession, *, actor: Actor, slug: str) -> Any:
-    stmt = select(Portal.__table__).where(Portal.slug == slug.lower(), actor.visible(Portal))
-    return (await session.execute(stmt)).first()
+    return (await session.execute(portal_by_slug_query(actor, slug))).first()

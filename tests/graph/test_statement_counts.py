@@ -89,3 +89,22 @@ async def test_nested_query_costs_the_same_statements_at_any_size(
 # categories; instructors; sections; section modules; course modules; then one batch each for the
 # portals, courses and sections that rows point back to. Nineteen, whatever the sizes.
 EXPECTED_STATEMENTS = 19
+
+
+CATALOG = """{ portal(slug: "portal-0") { name courses(first: 50) {
+  totalCount nodes { title portal { slug } modules { id title kind } enrollments { totalCount } } } } }"""
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize(("portals", "courses", "modules"), [(1, 1, 1), (3, 10, 20)])
+async def test_a_compiled_read_is_one_statement_at_any_size(
+    api: Api, session: AsyncSession, count_sql: Any, portals: int, courses: int, modules: int
+) -> None:
+    await build_academy(session, portals=portals, courses=courses, modules=modules)
+    await api.credentials.api_key("academy")
+    with count_sql() as sql:
+        data = await api.acting_in("academy").data(CATALOG)
+    assert len(data["portal"]["courses"]["nodes"]) == courses
+    # who acts (the API key with its portal, the admin's subtree), then the whole answer
+    assert sql.count == 3
+    assert sum("json_build_object" in statement for statement in sql.statements) == 1

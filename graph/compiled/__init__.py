@@ -1,0 +1,53 @@
+"""Reads answered by one SQL statement that builds the response's JSON inside PostgreSQL.
+
+graphql-core's execution and the hydration of rows into objects cost far more than the database
+(docs/performance.md). A query whose every field has a SQL shape skips both: its plan (parsed
+and validated once per text) and the actor's policies become one statement. Anything else —
+mutations, subscriptions, fields without a shape, directives, SQLite, and every request that
+would end in an error — goes to the regular executor, which gives the same answer, errors included.
+"""
+
+from typing import Any
+
+from graphql.execution.values import get_variable_values
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from graph.compiled.plan import GRAPHQL, plan
+from graph.compiled.sql import statement
+from graph.context import Context
+from graph.errors import ApiError
+from graph.limits import refusals
+from resolvers.errors import BadInput, Forbidden, NotFound, RateLimited, Unauthenticated
+
+REFUSED = (ApiError, BadInput, Unauthenticated, Forbidden, NotFound, RateLimited)
+
+
+async def answer(
+    context: Context, query: str | None, variables: dict[str, Any] | None, operation_name: str | None
+) -> str | None:
+    """The response's `data` as JSON text, or None when the regular executor must answer."""
+    settings = context.settings
+    if query is None or settings.is_sqlite or not settings.compiled_reads:
+        return None
+    found = plan(query, operation_name, settings.max_tokens)
+    if found is None:
+        return None
+    values = get_variable_values(GRAPHQL, found.operation.variable_definitions or (), variables or {})
+    if isinstance(values, list):
+        return None
+    refused = refusals(GRAPHQL, found.document, settings=settings, variables=variables or {}, operation=operation_name)
+    if refused:
+        return None
+    try:
+        actor = await context.actor()
+        stmt = statement(found, actor, values, settings)
+    except REFUSED:
+        return None
+
+    async def run(session: AsyncSession) -> str:
+        return (await session.execute(stmt)).scalar_one()
+
+    try:
+        return await context.db.run(run)
+    finally:
+        await context.db.close()

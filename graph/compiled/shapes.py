@@ -1,0 +1,244 @@
+"""The SQL shape of each compiled field: where its value comes from, as the regular resolvers
+decide it. Rows come from the very query builders the resolvers use (so `visible` authorizes
+both paths alike); only the rendering of values is written again here, in SQL, and the
+differential test holds it equal to the resolvers' (tests/graph/test_compiled.py).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    String,
+    Text,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    type_coerce,
+)
+
+from graph.courses.types import CourseFilterInput, CourseOrder
+from graph.enrollments.types import EnrollmentOrder
+from graph.errors import BadUserInput
+from graph.modules.types import KIND_TYPES
+from graph.node import query_id
+from models.courses import Course, CourseStatus, DurationRule, GradingRule
+from models.enrollments import EnrollmentStatus
+from models.modules import ModuleKind
+from models.portals import Portal
+from models.users import User
+from resolvers import courses, modules, policy, portals
+from resolvers import enrollments as enrolling
+from resolvers.auth import Actor
+from resolvers.batches import visible_rows
+from resolvers.paging import Query
+
+Render = Callable[[FromClause, Actor], ColumnElement[Any]]
+Arguments = dict[str, Any]
+
+
+def text(value: str) -> ColumnElement[Any]:
+    """A constant rendered into the statement (names and enum values: no user input)."""
+    return literal_column("'" + value.replace("'", "''") + "'", String)
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    render: Render
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A to-one field: the row `key` points at, if the actor may see it, else null."""
+
+    model: Any
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Many:
+    """A short, unpaged list per parent, in order (a course's modules)."""
+
+    query: Callable[[Actor], Select[Any]]
+    partition: str
+    order_by: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """A Relay connection; `listed` gives the query and its arguments, as the resolver's `Listed`."""
+
+    order: Any
+    listed: Callable[[Actor, Arguments], tuple[Query, tuple[Any, ...]]]
+    partition: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """A root field finding one object: its rows (none or one), or None for a null answer."""
+
+    find: Callable[[Actor, Arguments], Select[Any] | None]
+
+
+Kind = Value | Link | Many | Connection | Lookup
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    fields: dict[str, Kind]
+    typename: Callable[[FromClause], ColumnElement[Any]] | None = None  # an interface's concrete type
+
+
+def column(name: str) -> Value:
+    return Value(lambda row, _: row.c[name])
+
+
+def enum(name: str, members: type[StrEnum]) -> Value:
+    """GraphQL spells a member by its name; the table holds its value."""
+    whens = {member.value: text(member.name) for member in members}
+    return Value(lambda row, _: case(whens, value=type_coerce(row.c[name], String)))
+
+
+def global_id(type_name: str) -> Value:
+    """base64("<Type>:<uuid>") as graph/ids.py makes it (PostgreSQL wraps base64 at 76 columns)."""
+    prefix = text(f"{type_name}:")
+    return Value(
+        lambda row, _: func.translate(
+            func.encode(func.convert_to(prefix + cast(row.c.id, Text), text("UTF8")), text("base64")),
+            literal_column("E'\\n'"),
+            text(""),
+        )
+    )
+
+
+def _email(row: FromClause, actor: Actor) -> ColumnElement[Any]:
+    return case((policy.email_readable(actor, row.c.id), row.c.email), else_=null())
+
+
+def _one_of(arguments: Arguments) -> tuple[str | None, str | None]:
+    found = arguments.get("id"), arguments.get("slug")
+    if (found[0] is None) == (found[1] is None):
+        raise BadUserInput("Give exactly one of `id` and `slug`.")
+    return found
+
+
+def _by_id(model: Any, type_name: str, actor: Actor, value: str) -> Select[Any] | None:
+    row_id = query_id(value, type_name)
+    return None if row_id is None else visible_rows(model, actor).where(model.id == row_id)
+
+
+def _portal(actor: Actor, arguments: Arguments) -> Select[Any] | None:
+    by_id, slug = _one_of(arguments)
+    if by_id is not None:
+        return _by_id(Portal, "Portal", actor, by_id)
+    return portals.portal_by_slug_query(actor, slug or "")
+
+
+def _course(actor: Actor, arguments: Arguments) -> Select[Any] | None:
+    by_id, slug = _one_of(arguments)
+    if by_id is not None:
+        return _by_id(Course, "Course", actor, by_id)
+    if actor.acting_portal_id is None:
+        raise BadUserInput("Slugs are unique per portal: name the portal with the X-Portal header.")
+    return courses.course_by_slug_query(actor, slug or "")
+
+
+def _viewer(actor: Actor, _: Arguments) -> Select[Any] | None:
+    return None if actor.user_id is None else visible_rows(User, actor).where(User.id == actor.user_id)
+
+
+def _course_filter(arguments: Arguments) -> courses.CourseFilter:
+    return (arguments.get("filter") or CourseFilterInput()).to_filter()
+
+
+def _enrollments(actor: Actor, arguments: Arguments) -> tuple[Query, tuple[Any, ...]]:
+    return enrolling.enrollments_query, (actor, None, None, arguments.get("status"), None, None)
+
+
+def _module_typename(row: FromClause) -> ColumnElement[Any]:
+    names = {kind.value: text(kind_type.__strawberry_definition__.name) for kind, kind_type in KIND_TYPES.items()}  # type: ignore[attr-defined]
+    return case(names, value=type_coerce(row.c.kind, String))
+
+
+SHAPES: dict[str, Shape] = {
+    "Query": Shape(
+        {
+            "portal": Lookup(_portal),
+            "course": Lookup(_course),
+            "viewer": Lookup(_viewer),
+            "courses": Connection(
+                CourseOrder,
+                lambda actor, a: (courses.courses_query, (actor, _course_filter(a), actor.acting_portal_id)),
+            ),
+        }
+    ),
+    "Portal": Shape(
+        {
+            "id": global_id("Portal"),
+            "name": column("name"),
+            "slug": column("slug"),
+            "timeZone": column("time_zone"),
+            "isActive": column("is_active"),
+            "totalSeats": column("total_seats"),
+            "parent": Link(Portal, "parent_id"),
+            "courses": Connection(
+                CourseOrder, lambda actor, a: (courses.courses_query, (actor, _course_filter(a), None)), "portal_id"
+            ),
+        }
+    ),
+    "Course": Shape(
+        {
+            "id": global_id("Course"),
+            "title": column("title"),
+            "slug": column("slug"),
+            "description": column("description"),
+            "status": enum("status", CourseStatus),
+            "gradingRule": enum("grading_rule", GradingRule),
+            "durationRule": enum("duration_rule", DurationRule),
+            "durationDays": column("duration_days"),
+            "sharedWithSubPortals": column("shared_with_sub_portals"),
+            "portal": Link(Portal, "portal_id"),
+            "modules": Many(modules.modules_query, "course_id", ("position", "id")),
+            "enrollments": Connection(EnrollmentOrder, _enrollments, "course_id"),
+        }
+    ),
+    "Module": Shape(
+        {
+            "id": global_id("Module"),
+            "title": column("title"),
+            "kind": enum("kind", ModuleKind),
+            "position": column("position"),
+            "isRequired": column("is_required"),
+        },
+        typename=_module_typename,
+    ),
+    "Enrollment": Shape(
+        {
+            "id": global_id("Enrollment"),
+            "status": enum("status", EnrollmentStatus),
+            "grade": column("grade"),
+            "passed": column("passed"),
+            "user": Link(User, "user_id"),
+            "course": Link(Course, "course_id"),
+        }
+    ),
+    "User": Shape(
+        {
+            "id": global_id("User"),
+            "fullName": column("full_name"),
+            "email": Value(_email),
+            "avatarUrl": column("avatar_url"),
+            "classroomUserId": column("classroom_user_id"),
+            "isActive": column("is_active"),
+            "enrollments": Connection(EnrollmentOrder, _enrollments, "user_id"),
+        }
+    ),
+}
+CONNECTION_FIELDS = frozenset({"nodes", "totalCount", "pageInfo"})
+PAGE_INFO_FIELDS = frozenset({"hasNextPage", "hasPreviousPage"})

@@ -77,8 +77,6 @@ class CourseGraphView(GraphQL[Context, None]):
         return processed
 
     def encode_json(self, data: object) -> str:
-        if isinstance(data, list):  # a batch
-            return "[" + ",".join(_encoded(response) for response in data) + "]"
         return _encoded(data)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:

@@ -48,6 +48,12 @@ def query_id(value: str, *expected: str) -> UUID | None:
     return row_id if type_name in expected or not expected else None
 
 
+def id_or_slug(id: str | None, slug: str | None) -> None:
+    """Lookups by `id` or `slug` take exactly one of them."""
+    if (id is None) == (slug is None):
+        raise BadUserInput("Give exactly one of `id` and `slug`.")
+
+
 def filter_id(value: str, *expected: str) -> UUID:
     """For filter arguments: an ID of another type is a client mistake, said plainly."""
     row_id = query_id(value, *expected)

@@ -27,7 +27,7 @@ from graph.courses.types import CourseFilterInput, CourseOrder
 from graph.enrollments.types import EnrollmentOrder
 from graph.errors import BadUserInput
 from graph.modules.types import KIND_TYPES
-from graph.node import query_id
+from graph.node import id_or_slug, query_id
 from models.courses import Course, CourseStatus, DurationRule, GradingRule
 from models.enrollments import EnrollmentStatus
 from models.modules import ModuleKind
@@ -123,8 +123,7 @@ def _email(row: FromClause, actor: Actor) -> ColumnElement[Any]:
 
 def _one_of(arguments: Arguments) -> tuple[str | None, str | None]:
     found = arguments.get("id"), arguments.get("slug")
-    if (found[0] is None) == (found[1] is None):
-        raise BadUserInput("Give exactly one of `id` and `slug`.")
+    id_or_slug(*found)
     return found
 
 

@@ -6,7 +6,7 @@ from graph.context import Info
 from graph.courses.types import CategoryOrder, CategoryType, CourseFilterInput, CourseOrder, CourseType
 from graph.enums import CategoryKind
 from graph.errors import BadUserInput
-from graph.node import query_id
+from graph.node import id_or_slug, query_id
 from graph.pagination import Connection, Listed, Paged
 from models.courses import Course
 from resolvers import courses
@@ -16,8 +16,7 @@ from resolvers import courses
 class CourseQuery:
     @strawberry.field(description="A course by id, or by slug within the acting portal; null when missing or hidden.")
     async def course(self, info: Info, id: strawberry.ID | None = None, slug: str | None = None) -> CourseType | None:
-        if (id is None) == (slug is None):
-            raise BadUserInput("Give exactly one of `id` and `slug`.")
+        id_or_slug(id, slug)
         actor = await info.context.actor()
         if id is not None:
             row_id = query_id(id, "Course")

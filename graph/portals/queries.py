@@ -3,8 +3,7 @@
 import strawberry
 
 from graph.context import Info
-from graph.errors import BadUserInput
-from graph.node import filter_id, query_id
+from graph.node import filter_id, id_or_slug, query_id
 from graph.pagination import Connection, Listed, Paged, order_input
 from graph.portals.types import PortalType
 from models.portals import Portal
@@ -17,8 +16,7 @@ PortalOrder = order_input("PortalOrder", {"CREATED_AT": "created_at", "NAME": "n
 class PortalQuery:
     @strawberry.field(description="A portal by id or slug; null when missing or hidden.")
     async def portal(self, info: Info, id: strawberry.ID | None = None, slug: str | None = None) -> PortalType | None:
-        if (id is None) == (slug is None):
-            raise BadUserInput("Give exactly one of `id` and `slug`.")
+        id_or_slug(id, slug)
         actor = await info.context.actor()
         if id is not None:
             row_id = query_id(id, "Portal")

@@ -48,6 +48,9 @@ def query_id(value: str, *expected: str) -> UUID | None:
     return row_id if type_name in expected or not expected else None
 
 
+COURSE_SLUG_NEEDS_PORTAL = "Slugs are unique per portal: name the portal with the X-Portal header."
+
+
 def id_or_slug(id: str | None, slug: str | None) -> None:
     """Lookups by `id` or `slug` take exactly one of them."""
     if (id is None) == (slug is None):

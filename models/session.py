@@ -1,10 +1,11 @@
 """Engine and the per-request `Db`: one session, used by one coroutine at a time."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -24,7 +25,10 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
-    """SQLite gets a fresh connection per session (NullPool) so files can be swapped by tests."""
+    """SQLite gets a fresh connection per session (NullPool) so files can be swapped by tests.
+
+    No pre-ping: it costs three round trips per request. A connection found dead fails its
+    request with a coded error and SQLAlchemy discards the pool's older connections with it."""
     if settings.is_sqlite:
         engine = create_async_engine(settings.database_url, echo=settings.sql_echo, poolclass=NullPool)
         event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
@@ -33,7 +37,6 @@ def create_engine(settings: Settings) -> AsyncEngine:
         settings.database_url,
         echo=settings.sql_echo,
         pool_size=settings.db_pool_size,
-        pool_pre_ping=True,
         connect_args={"server_settings": {"statement_timeout": str(settings.db_statement_timeout_ms)}},
     )
 
@@ -57,6 +60,10 @@ def _stamp_times(session: Session, _context: Any, _instances: Any) -> None:
             row.updated_at = now
 
 
+class DriverError(SQLAlchemyError):
+    """The driver refused a statement that `Db.fetch_value` ran."""
+
+
 class Db:
     """One AsyncSession per request behind a lock.
 
@@ -69,20 +76,29 @@ class Db:
         self._factory = factory
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
+        self._read_only = False
 
-    def _current(self) -> AsyncSession:
+    def read_only(self) -> None:
+        """This request only reads: its statements run outside a transaction, which saves the
+        BEGIN and ROLLBACK round trips. At READ COMMITTED each statement has its own snapshot
+        either way. Applies from the next session on."""
+        self._read_only = True
+
+    async def _current(self) -> AsyncSession:
         if self._session is None:
             self._session = self._factory()
+            if self._read_only:
+                await self._session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         return self._session
 
     async def run(self, fn: SessionFn[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         async with self._lock:
-            return await fn(self._current(), *args, **kwargs)
+            return await fn(await self._current(), *args, **kwargs)
 
     async def transaction(self, fn: SessionFn[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         """Commits once if `fn` returns, rolls everything back if it raises."""
         async with self._lock:
-            session = self._current()
+            session = await self._current()
             try:
                 result = await fn(session, *args, **kwargs)
                 await session.commit()
@@ -90,6 +106,23 @@ class Db:
                 await session.rollback()
                 raise
             return result
+
+    async def fetch_value(self, sql: str, arguments: Sequence[Any]) -> Any:
+        """One statement compiled ahead (graph/compiled/template.py) run by the driver itself:
+        SQLAlchemy's per-execution work is what such a statement exists to skip, but its
+        `before_cursor_execute` listeners still see it (statement counts, logs). A failure rolls
+        the session back and is raised as `DriverError`."""
+        async with self._lock:
+            session = await self._current()
+            try:
+                connection = await session.connection()
+                sync = connection.sync_connection
+                sync.dispatch.before_cursor_execute(sync, None, sql, arguments, None, False)  # type: ignore[union-attr]
+                raw = await connection.get_raw_connection()
+                return await raw.driver_connection.fetchval(sql, *arguments)  # type: ignore[union-attr]
+            except Exception as error:
+                await session.rollback()
+                raise DriverError(str(error)) from error
 
     def now(self) -> Any:
         """The clock of the sessions this `Db` opens: what time-based rules compare against."""

@@ -3,14 +3,15 @@
 What an actor may see or change is decided in `resolvers.policy`; here is only who they are.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from models.auth import ApiKey
 from models.portals import Portal
@@ -60,21 +61,33 @@ ANONYMOUS = Actor()
 class _Acting:
     id: UUID
     path: str
+    subtree: frozenset[UUID]  # the portal and every portal below it
+
+
+SUBTREE = aliased(Portal)
+_SUBTREE = (Portal.id.label("portal_id"), Portal.path, SUBTREE.id.label("subtree_id"))
+_IN_SUBTREE = SUBTREE.path.startswith(Portal.path)
+
+
+def _with_subtree(*columns: Any) -> Select[Any]:
+    """One row per portal of the subtree: who acts, and where, costs a single statement."""
+    return select(*columns, *_SUBTREE).join(SUBTREE, _IN_SUBTREE)
+
+
+def _acting(rows: Sequence[Any]) -> _Acting:
+    return _Acting(rows[0].portal_id, rows[0].path, frozenset(row.subtree_id for row in rows))
 
 
 async def _portal(session: AsyncSession, *, portal_id: UUID | None = None, slug: str | None = None) -> _Acting | None:
     where = Portal.id == portal_id if portal_id is not None else Portal.slug == (slug or "").lower()
-    row = (await session.execute(select(Portal.id, Portal.path).where(where, Portal.is_active))).first()
-    return None if row is None else _Acting(row.id, row.path)
+    rows = (await session.execute(_with_subtree().where(where, Portal.is_active))).all()
+    return _acting(rows) if rows else None
 
 
-async def _in_portal(session: AsyncSession, acting: _Acting, role: Role | None, **who: Any) -> Actor:
+def _in_portal(acting: _Acting, role: Role | None, **who: Any) -> Actor:
     """An actor with its scope: an admin sees the subtree; everyone sees the parents' shared catalog."""
     ancestors = frozenset(UUID(hex=part) for part in acting.path.strip("/").split("/")[:-1])
-    scope = frozenset({acting.id})
-    if role is Role.ADMIN:
-        subtree = await session.scalars(select(Portal.id).where(Portal.path.startswith(acting.path)))
-        scope = frozenset(subtree)
+    scope = acting.subtree if role is Role.ADMIN else frozenset({acting.id})
     return Actor(acting_portal_id=acting.id, portal_ids=scope, ancestor_ids=ancestors, role=role, **who)
 
 
@@ -83,7 +96,7 @@ async def actor_in_portal(
 ) -> Actor | None:
     """The operator acting as an admin of one portal (bootstrap); None when there is no such portal."""
     acting = await _portal(session, portal_id=portal_id, slug=slug)
-    return None if acting is None else await _in_portal(session, acting, Role.ADMIN)
+    return None if acting is None else _in_portal(acting, Role.ADMIN)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,7 +116,13 @@ class PortalRef:
         return acting
 
 
-def _role_in(acting: _Acting, memberships: Sequence[Any]) -> Role | None:
+@dataclass(frozen=True, slots=True)
+class _Member:
+    portal_id: UUID
+    role: Role
+
+
+def _role_in(acting: _Acting, memberships: Iterable[_Member]) -> Role | None:
     """A member's own role, or ADMIN where they administer a parent portal."""
     own = next((m.role for m in memberships if m.portal_id == acting.id), None)
     if own is not None:
@@ -113,22 +132,32 @@ def _role_in(acting: _Acting, memberships: Sequence[Any]) -> Role | None:
 
 
 async def _user_actor(session: AsyncSession, user_id: UUID, portal: PortalRef | None) -> Actor:
-    user = await session.get(User, user_id)
-    if user is None or not user.is_active:
-        raise Unauthenticated("This account does not exist or is deactivated.")
-    memberships = (
-        await session.execute(select(Membership.portal_id, Membership.role).where(Membership.user_id == user_id))
+    """One statement: the user, their memberships and, for each active portal, its subtree
+    (where they belong to one portal only, that is where they act)."""
+    rows = (
+        await session.execute(
+            select(User.is_active, Membership.portal_id.label("member_of"), Membership.role, *_SUBTREE)
+            .outerjoin(Membership, Membership.user_id == User.id)
+            .outerjoin(Portal, and_(Portal.id == Membership.portal_id, Portal.is_active))
+            .outerjoin(SUBTREE, _IN_SUBTREE)
+            .where(User.id == user_id)
+        )
     ).all()
+    if not rows or not rows[0].is_active:
+        raise Unauthenticated("This account does not exist or is deactivated.")
+    memberships = {_Member(row.member_of, row.role) for row in rows if row.member_of is not None}
+    acting: _Acting | None
     if portal is not None:
         acting = await portal.find(session)
     elif len(memberships) == 1:
-        acting = await _portal(session, portal_id=memberships[0].portal_id)
+        active = [row for row in rows if row.portal_id is not None]
+        acting = _acting(active) if active else None
     else:  # several portals and none named: signed in, acting nowhere until X-Portal says where
         return Actor(user_id=user_id, at=now(session))
     role = None if acting is None else _role_in(acting, memberships)
     if acting is None or role is None:
         raise Forbidden("You are not a member of the portal named by X-Portal.")
-    return await _in_portal(session, acting, role, user_id=user_id, at=now(session))
+    return _in_portal(acting, role, user_id=user_id, at=now(session))
 
 
 async def holder_actor(session: AsyncSession, *, user_id: UUID, portal: PortalRef | None) -> Actor:
@@ -141,20 +170,20 @@ async def holder_actor(session: AsyncSession, *, user_id: UUID, portal: PortalRe
 
 
 async def _key_actor(session: AsyncSession, secret: str, portal: PortalRef | None) -> Actor:
-    found = (
+    rows = (
         await session.execute(
-            select(ApiKey.id, ApiKey.role, Portal.id.label("portal_id"), Portal.slug, Portal.path)
-            .join(Portal, Portal.id == ApiKey.portal_id)
+            _with_subtree(ApiKey.id, ApiKey.role, Portal.slug)
+            .join(ApiKey, ApiKey.portal_id == Portal.id)
             .where(ApiKey.digest == digest(secret), ApiKey.revoked_at.is_(None), Portal.is_active)
         )
-    ).first()
-    if found is None:
+    ).all()
+    if not rows:
         raise Unauthenticated("This API key is unknown or revoked.")
-    home = _Acting(found.portal_id, found.path)
+    found, home = rows[0], _acting(rows)
     acting = home if portal is None or portal.names(found.portal_id, found.slug) else await portal.find(session)
     if acting.id != home.id and not (found.role is Role.ADMIN and acting.path.startswith(home.path)):
         raise Forbidden("This API key is bound to another portal.")
-    return await _in_portal(session, acting, found.role, api_key_id=found.id)
+    return _in_portal(acting, found.role, api_key_id=found.id)
 
 
 async def authenticate(
@@ -167,7 +196,7 @@ async def authenticate(
         return await _user_actor(session, await verified_user_id(session, bearer, settings), portal)
     if portal is None:
         return ANONYMOUS
-    return await _in_portal(session, await portal.find(session), None)
+    return _in_portal(await portal.find(session), None)
 
 
 async def visible_row(

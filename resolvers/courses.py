@@ -23,6 +23,7 @@ from models.courses import (
 )
 from models.modules import Module
 from models.users import Membership, Role, User
+from resolvers import policy
 from resolvers.auth import Actor, acting_portal, visible_row
 from resolvers.errors import Checks, Failure, error_codes
 from resolvers.slugs import check_slug, flush_unique, free_slug
@@ -52,7 +53,7 @@ def _catalog_of(actor: Actor, portal_id: UUID) -> ColumnElement[bool]:
     own = Course.portal_id == portal_id
     if portal_id != actor.acting_portal_id:
         return own
-    return or_(own, and_(Course.shared_with_sub_portals, Course.portal_id.in_(actor.ancestor_ids)))
+    return or_(own, and_(Course.shared_with_sub_portals, policy.among(Course.portal_id, actor.ancestor_ids)))
 
 
 def courses_query(actor: Actor, flt: CourseFilter, portal_id: UUID | None) -> Select[Any]:

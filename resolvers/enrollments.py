@@ -108,11 +108,12 @@ async def enroll(
     newcomers = list(dict.fromkeys(u for u in user_ids if u in learners and u not in existing))
     portal = await session.get_one(Portal, course.portal_id)
     seated = await _seats_left(session, portal, newcomers)
+    unseated = set(newcomers) - seated
     problems = []
     for index, user in enumerate(user_ids):
         if user not in learners:
             problems.append(_missing("userIds", index, "member of this course's portal"))
-        elif user in newcomers and user not in seated:
+        elif user in unseated:
             problems.append(Problem(("userIds", str(index)), "The portal has no seat left.", "NO_SEATS_LEFT"))
     at = now(session)
     rows = [
@@ -133,9 +134,10 @@ async def enroll(
         if user in seated
     ]
     if rows:
-        insert = INSERT[session.bind.dialect.name](Enrollment)
-        stmt = insert.values(rows).on_conflict_do_nothing(index_elements=["user_id", "course_id"])
-        created = (await session.execute(stmt.returning(Enrollment.id, Enrollment.user_id))).all()
+        # executemany: one statement text, however many rows (SQLAlchemy batches the VALUES)
+        insert = INSERT[session.bind.dialect.name](Enrollment.__table__)
+        stmt = insert.on_conflict_do_nothing(index_elements=["user_id", "course_id"])
+        created = (await session.execute(stmt.returning(Enrollment.id, Enrollment.user_id), rows)).all()
         await outbox(
             session,
             "course_enrolled",

@@ -172,10 +172,8 @@ async def enroll_in_path(
              "enrolled_at": at, "created_at": at, "updated_at": at}
             for u in accepted
         ]  # fmt: skip
-        insert = INSERT[session.bind.dialect.name](LearningPathEnrollment)
-        await session.execute(
-            insert.values(rows).on_conflict_do_nothing(index_elements=["learning_path_id", "user_id"])
-        )
+        insert = INSERT[session.bind.dialect.name](LearningPathEnrollment.__table__)
+        await session.execute(insert.on_conflict_do_nothing(index_elements=["learning_path_id", "user_id"]), rows)
     found = {
         row.user_id: row
         for row in await session.scalars(

@@ -14,7 +14,7 @@ up with `visible` and, for writes, `manageable`; a table added later gets its ru
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, any_, exists, false, or_, select, true
 
 from models.audit import AuditEvent
 from models.auth import ApiKey
@@ -38,9 +38,17 @@ def _exists(inner: Any, *conditions: ColumnElement[bool]) -> ColumnElement[bool]
     return exists().where(*conditions).correlate_except(inner)
 
 
+def among(column: Any, ids: Any) -> ColumnElement[bool]:
+    """`column IN ids`, where `ids` is a set of values or, in a statement template
+    (graph/compiled/template.py), an array parameter standing for one."""
+    if isinstance(ids, ColumnElement):
+        return column == any_(ids)
+    return column.in_(ids)
+
+
 def _in_scope(column: Any, actor: "Actor") -> ColumnElement[bool]:
     """The portals the actor sees: an admin's subtree, anyone else's acting portal."""
-    return column.in_(actor.portal_ids or ())
+    return among(column, actor.portal_ids)
 
 
 def _teaches(actor: "Actor") -> ColumnElement[bool]:
@@ -52,7 +60,7 @@ def _course_visible(actor: "Actor") -> ColumnElement[bool]:
         return _in_scope(Course.portal_id, actor)
     published = Course.status == CourseStatus.PUBLISHED
     own_portal = Course.portal_id == actor.acting_portal_id
-    shared = and_(Course.shared_with_sub_portals, Course.portal_id.in_(actor.ancestor_ids))
+    shared = and_(Course.shared_with_sub_portals, among(Course.portal_id, actor.ancestor_ids))
     catalog = and_(published, or_(own_portal, shared))
     if actor.role is Role.INSTRUCTOR:
         return or_(catalog, and_(own_portal, _teaches(actor)))
@@ -160,7 +168,7 @@ def _user_manageable(actor: "Actor") -> ColumnElement[bool]:
     own = User.id == actor.user_id if actor.user_id is not None else false()
     if actor.role is not Role.ADMIN:
         return own
-    elsewhere = _exists(Membership, Membership.user_id == User.id, Membership.portal_id.not_in(actor.portal_ids or ()))
+    elsewhere = _exists(Membership, Membership.user_id == User.id, ~_in_scope(Membership.portal_id, actor))
     return or_(own, and_(_user_visible(actor), ~elsewhere))
 
 
@@ -196,7 +204,7 @@ VISIBLE: dict[type, Rule] = {
     Membership: _membership_visible,
     Group: _admin_only(Group),
     GroupMember: _admin_only(GroupMember),
-    Category: lambda actor: or_(_in_scope(Category.portal_id, actor), Category.portal_id.in_(actor.ancestor_ids)),
+    Category: lambda actor: or_(_in_scope(Category.portal_id, actor), among(Category.portal_id, actor.ancestor_ids)),
     Course: _course_visible,
     CourseCategory: _of_course(CourseCategory, _course_visible),
     CourseInstructor: _of_course(CourseInstructor, _course_visible),

@@ -103,8 +103,9 @@ async def update_portal(session: AsyncSession, *, actor: Actor, command: PortalU
 
 
 def portal_by_slug_query(actor: Actor, slug: str) -> Select[Any]:
-    return select(Portal.__table__).where(Portal.slug == slug.lower(), actor.visible(Portal))
+    """`slug` lowercased already: slugs are stored in lower case."""
+    return select(Portal.__table__).where(Portal.slug == slug, actor.visible(Portal))
 
 
 async def portal_by_slug(session: AsyncSession, *, actor: Actor, slug: str) -> Any:
-    return (await session.execute(portal_by_slug_query(actor, slug))).first()
+    return (await session.execute(portal_by_slug_query(actor, slug.lower()))).first()

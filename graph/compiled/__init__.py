@@ -11,16 +11,17 @@ from typing import Any
 
 from graphql.execution.values import get_variable_values
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.compiled.plan import GRAPHQL, plan
 from graph.compiled.sql import statement
+from graph.compiled.template import Templates, bind
 from graph.context import Context
 from graph.errors import ApiError
 from graph.limits import refusals
 from resolvers.errors import BadInput, Forbidden, NotFound, RateLimited, Unauthenticated
 
 REFUSED = (ApiError, BadInput, Unauthenticated, Forbidden, NotFound, RateLimited)
+TEMPLATES = Templates()
 
 
 async def answer(
@@ -39,17 +40,17 @@ async def answer(
     refused = refusals(GRAPHQL, found.document, settings=settings, variables=variables or {}, operation=operation_name)
     if refused:
         return None
+    context.db.read_only()
     try:
         actor = await context.actor()
-        stmt = statement(found, actor, values, settings)
-    except REFUSED:
+        bound = bind(found, actor, values)
+        template = TEMPLATES.get(
+            bound, lambda: statement(found, bound.symbolic_actor(), values, settings, bound.lookups)
+        )
+    except (*REFUSED, SQLAlchemyError):  # the executor reports it (a database error: masked, coded)
         return None
-
-    async def run(session: AsyncSession) -> str:
-        return (await session.execute(stmt)).scalar_one()
-
     try:
-        return await context.db.run(run)
+        return await context.db.fetch_value(template.sql, template.arguments(bound.values))  # type: ignore[no-any-return]
     except SQLAlchemyError:  # the executor retries and reports it as a masked, coded GraphQL error
         return None
     finally:

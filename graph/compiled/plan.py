@@ -47,8 +47,10 @@ class Selection:
         return self.node.name.value
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Plan:
+    """Compared by identity: one per query text while cached, and a key of its templates."""
+
     document: DocumentNode
     operation: OperationDefinitionNode
     fields: tuple[Selection, ...]

@@ -27,7 +27,7 @@ from graph.courses.types import CourseFilterInput, CourseOrder
 from graph.enrollments.types import EnrollmentOrder
 from graph.errors import BadUserInput
 from graph.modules.types import KIND_TYPES
-from graph.node import id_or_slug, query_id
+from graph.node import COURSE_SLUG_NEEDS_PORTAL
 from models.courses import Course, CourseStatus, DurationRule, GradingRule
 from models.enrollments import EnrollmentStatus
 from models.modules import ModuleKind
@@ -81,9 +81,13 @@ class Connection:
 
 @dataclass(frozen=True, slots=True)
 class Lookup:
-    """A root field finding one object: its rows (none or one), or None for a null answer."""
+    """A root field finding one object (none or one row, or None for a null answer). Its `id` or
+    `slug` differs from request to request, so `find` receives it as a statement parameter:
+    `type_name` is the type an `id` must name, `slug` how the resolver normalizes a slug."""
 
     find: Callable[[Actor, Arguments], Select[Any] | None]
+    type_name: str | None = None
+    slug: Callable[[str], str] = str
 
 
 Kind = Value | Link | Many | Connection | Lookup
@@ -121,31 +125,24 @@ def _email(row: FromClause, actor: Actor) -> ColumnElement[Any]:
     return case((policy.email_readable(actor, row.c.id), row.c.email), else_=null())
 
 
-def _one_of(arguments: Arguments) -> tuple[str | None, str | None]:
-    found = arguments.get("id"), arguments.get("slug")
-    id_or_slug(*found)
-    return found
-
-
-def _by_id(model: Any, type_name: str, actor: Actor, value: str) -> Select[Any] | None:
-    row_id = query_id(value, type_name)
+def _by_id(model: Any, actor: Actor, arguments: Arguments) -> Select[Any] | None:
+    """`arguments["id"]` is None when the given ID names another type: nothing is found."""
+    row_id = arguments["id"]
     return None if row_id is None else visible_rows(model, actor).where(model.id == row_id)
 
 
 def _portal(actor: Actor, arguments: Arguments) -> Select[Any] | None:
-    by_id, slug = _one_of(arguments)
-    if by_id is not None:
-        return _by_id(Portal, "Portal", actor, by_id)
-    return portals.portal_by_slug_query(actor, slug or "")
+    if "slug" not in arguments:
+        return _by_id(Portal, actor, arguments)
+    return portals.portal_by_slug_query(actor, arguments["slug"])
 
 
 def _course(actor: Actor, arguments: Arguments) -> Select[Any] | None:
-    by_id, slug = _one_of(arguments)
-    if by_id is not None:
-        return _by_id(Course, "Course", actor, by_id)
+    if "slug" not in arguments:
+        return _by_id(Course, actor, arguments)
     if actor.acting_portal_id is None:
-        raise BadUserInput("Slugs are unique per portal: name the portal with the X-Portal header.")
-    return courses.course_by_slug_query(actor, slug or "")
+        raise BadUserInput(COURSE_SLUG_NEEDS_PORTAL)
+    return courses.course_by_slug_query(actor, arguments["slug"])
 
 
 def _viewer(actor: Actor, _: Arguments) -> Select[Any] | None:
@@ -168,8 +165,8 @@ def _module_typename(row: FromClause) -> ColumnElement[Any]:
 SHAPES: dict[str, Shape] = {
     "Query": Shape(
         {
-            "portal": Lookup(_portal),
-            "course": Lookup(_course),
+            "portal": Lookup(_portal, "Portal", str.lower),
+            "course": Lookup(_course, "Course"),
             "viewer": Lookup(_viewer),
             "courses": Connection(
                 CourseOrder,

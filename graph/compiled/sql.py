@@ -15,7 +15,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments
 
 from graph.compiled.plan import TYPENAME, Plan, Selection
-from graph.compiled.shapes import SHAPES, Connection, Link, Lookup, Many, Value, text
+from graph.compiled.shapes import SHAPES, Arguments, Connection, Link, Lookup, Many, Value, text
 from graph.pagination import listing
 from graph.schema import schema
 from models.settings import Settings
@@ -29,10 +29,13 @@ NULL = literal_column("NULL")
 
 
 class _Build:
-    def __init__(self, actor: Actor, variables: VariableValues, settings: Settings) -> None:
+    def __init__(
+        self, actor: Actor, variables: VariableValues, settings: Settings, lookups: dict[str, Arguments]
+    ) -> None:
         self.actor = actor
         self.variables = variables
         self.settings = settings
+        self.lookups = lookups
 
     def arguments(self, selection: Selection) -> dict[str, Any]:
         """As the resolver receives them: Python names, input types and enums converted."""
@@ -59,7 +62,7 @@ class _Build:
             rows = visible_rows(kind.model, self.actor).where(kind.model.id == parent.c[kind.key])  # type: ignore[union-attr]
             return self.one(rows, selection, parent)
         if isinstance(kind, Lookup):
-            found = kind.find(self.actor, self.arguments(selection))
+            found = kind.find(self.actor, self.lookups.get(selection.key, {}))
             return NULL if found is None else self.one(found, selection, None)
         if isinstance(kind, Many):
             return self.many(kind, selection, parent)  # type: ignore[arg-type]
@@ -156,9 +159,12 @@ def _correlated(stmt: Select[Any], parent: FromClause | None) -> Select[Any]:
     return stmt.correlate(parent) if parent is not None else stmt.correlate(None)
 
 
-def statement(plan: Plan, actor: Actor, variables: VariableValues, settings: Settings) -> Select[Any]:
-    """Raises what the resolvers raise for bad arguments (the caller then lets them answer)."""
-    build = _Build(actor, variables, settings)
+def statement(
+    plan: Plan, actor: Actor, variables: VariableValues, settings: Settings, lookups: dict[str, Arguments]
+) -> Select[Any]:
+    """`lookups`: each root lookup's id or slug, as `template.bind` gives it. Raises what the
+    resolvers raise for bad arguments (the caller then lets them answer)."""
+    build = _Build(actor, variables, settings, lookups)
     query = SHAPES["Query"]
     pairs: list[Any] = []
     for selection in plan.fields:

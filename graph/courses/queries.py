@@ -6,7 +6,7 @@ from graph.context import Info
 from graph.courses.types import CategoryOrder, CategoryType, CourseFilterInput, CourseOrder, CourseType
 from graph.enums import CategoryKind
 from graph.errors import BadUserInput
-from graph.node import id_or_slug, query_id
+from graph.node import COURSE_SLUG_NEEDS_PORTAL, id_or_slug, query_id
 from graph.pagination import Connection, Listed, Paged
 from models.courses import Course
 from resolvers import courses
@@ -22,7 +22,7 @@ class CourseQuery:
             row_id = query_id(id, "Course")
             row = None if row_id is None else await info.context.loaders.row(Course, row_id)
         elif actor.acting_portal_id is None:
-            raise BadUserInput("Slugs are unique per portal: name the portal with the X-Portal header.")
+            raise BadUserInput(COURSE_SLUG_NEEDS_PORTAL)
         else:
             row = await info.context.db.run(courses.course_by_slug, actor=actor, slug=slug or "")
         return None if row is None else CourseType.from_row(row)

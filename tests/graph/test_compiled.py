@@ -18,6 +18,7 @@ from asgi_lifespan import LifespanManager
 from graphql import get_named_type
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from graph import compiled
 from graph.app import create_app
 from graph.compiled.plan import GRAPHQL, plan
 from graph.compiled.shapes import CONNECTION_FIELDS, PAGE_INFO_FIELDS, SHAPES, Connection, Lookup
@@ -233,3 +234,36 @@ async def test_compiled_reads_answer_as_the_executor_does(
         assert got == expected, (query, json.dumps(got)[:2000], json.dumps(expected)[:2000])
         compiled_count += "errors" not in got
     assert compiled_count >= QUERIES_PER_VIEWER // 2  # most queries are answered by the compiled path
+
+
+TEMPLATED = """query($portal: ID!, $course: String!) {
+  viewer { fullName email enrollments(first: 5) { totalCount nodes { status course { title } } } }
+  portal(id: $portal) { name courses(first: 5) { nodes { title modules { title } } } }
+  course(slug: $course) { title enrollments(first: 5) { nodes { user { email } } } }
+}"""
+
+
+async def test_a_template_built_for_one_actor_serves_another_with_their_own_values(
+    api: Api, plain: httpx.AsyncClient, session: AsyncSession, clock: FrozenClock
+) -> None:
+    """Same query, same shape of actor, different people, portals and lookups: one template."""
+    world = await build(session, clock)
+    people, courses = world["people"], world["courses"]
+    asked = [
+        (people["acme-learner"], "acme", world["portals"][0], courses[1]),
+        (people["globex-learner"], "globex", world["portals"][2], courses[7]),
+        (people["acme-instructor"], "acme", world["portals"][0], courses[0]),
+        (people["globex-instructor"], "globex", world["portals"][2], courses[6]),
+    ]
+    built = compiled.TEMPLATES.built
+    answers = []
+    for user, portal_slug, portal, course in asked:
+        variables = {"portal": gid(portal), "course": course.slug}
+        got = await api.signed_in(user, portal_slug).post(TEMPLATED, variables)
+        expected = await Api(plain, api.credentials).signed_in(user, portal_slug).post(TEMPLATED, variables)
+        assert got.json() == expected.json()
+        answers.append(got.json()["data"])
+    assert compiled.TEMPLATES.built - built == 2  # one per shape of actor: learner, instructor
+    assert answers[0]["viewer"]["email"] != answers[1]["viewer"]["email"]
+    assert answers[0]["portal"]["name"] != answers[1]["portal"]["name"]
+    assert answers[0]["course"]["title"] != answers[1]["course"]["title"]

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -131,18 +131,25 @@ def _role_in(acting: _Acting, memberships: Iterable[_Member]) -> Role | None:
     return Role.ADMIN if any(part and UUID(hex=part) in parents for part in acting.path.split("/")) else None
 
 
+# Who acts is asked on every request: these statements are built once, their cache keys with them.
+_USER_ACTOR = (
+    select(User.is_active, Membership.portal_id.label("member_of"), Membership.role, *_SUBTREE)
+    .outerjoin(Membership, Membership.user_id == User.id)
+    .outerjoin(Portal, and_(Portal.id == Membership.portal_id, Portal.is_active))
+    .outerjoin(SUBTREE, _IN_SUBTREE)
+    .where(User.id == bindparam("user_id"))
+)
+_KEY_ACTOR = (
+    _with_subtree(ApiKey.id, ApiKey.role, Portal.slug)
+    .join(ApiKey, ApiKey.portal_id == Portal.id)
+    .where(ApiKey.digest == bindparam("digest"), ApiKey.revoked_at.is_(None), Portal.is_active)
+)
+
+
 async def _user_actor(session: AsyncSession, user_id: UUID, portal: PortalRef | None) -> Actor:
     """One statement: the user, their memberships and, for each active portal, its subtree
     (where they belong to one portal only, that is where they act)."""
-    rows = (
-        await session.execute(
-            select(User.is_active, Membership.portal_id.label("member_of"), Membership.role, *_SUBTREE)
-            .outerjoin(Membership, Membership.user_id == User.id)
-            .outerjoin(Portal, and_(Portal.id == Membership.portal_id, Portal.is_active))
-            .outerjoin(SUBTREE, _IN_SUBTREE)
-            .where(User.id == user_id)
-        )
-    ).all()
+    rows = (await session.execute(_USER_ACTOR, {"user_id": user_id})).all()
     if not rows or not rows[0].is_active:
         raise Unauthenticated("This account does not exist or is deactivated.")
     memberships = {_Member(row.member_of, row.role) for row in rows if row.member_of is not None}
@@ -170,13 +177,7 @@ async def holder_actor(session: AsyncSession, *, user_id: UUID, portal: PortalRe
 
 
 async def _key_actor(session: AsyncSession, secret: str, portal: PortalRef | None) -> Actor:
-    rows = (
-        await session.execute(
-            _with_subtree(ApiKey.id, ApiKey.role, Portal.slug)
-            .join(ApiKey, ApiKey.portal_id == Portal.id)
-            .where(ApiKey.digest == digest(secret), ApiKey.revoked_at.is_(None), Portal.is_active)
-        )
-    ).all()
+    rows = (await session.execute(_KEY_ACTOR, {"digest": digest(secret)})).all()
     if not rows:
         raise Unauthenticated("This API key is unknown or revoked.")
     found, home = rows[0], _acting(rows)

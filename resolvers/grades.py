@@ -1,4 +1,4 @@
-"""Course grades (R19–R21), external activity scores (004 scoreExternalActivity) and overrides.
+"""Course grades (R19–R21) and their overrides.
 
 `recompute` is the one place a course grade is computed: set-based, one UPDATE whatever the number
 of enrollments, called in the transaction of every change that can move a grade (the progress
@@ -17,6 +17,7 @@ from models.courses import Course, GradeModule, GradingRule
 from models.enrollments import Enrollment, EnrollmentStatus, ModuleProgress
 from models.modules import Module, ModuleKind
 from models.session import now
+from resolvers import certificates
 from resolvers.auth import Actor, visible_row
 from resolvers.errors import Checks, Failure, error_codes
 
@@ -86,42 +87,9 @@ async def recompute(session: AsyncSession, enrollment_ids: Sequence[UUID]) -> No
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ExternalScore:
-    enrollment_id: UUID
-    module_id: UUID
-    score: float
-    passed: bool | None = None
-    completed: bool = True
-
-
 def check_score(checks: Checks, path: tuple[str, ...], value: float | None) -> None:
     if value is not None and not 0 <= value <= 100:
         checks.add(path, f"{path[-1]} is a percent: between 0 and 100.", "SCORE_OUT_OF_RANGE")
-
-
-async def score_external(session: AsyncSession, *, actor: Actor, command: ExternalScore) -> Any:
-    """004 scoreExternalActivity: a partner (admin or the course's instructor) posts a score of
-    0–100 for an EXTERNAL module; the module's record and the course grade follow at once."""
-    from resolvers import progress  # progress calls `recompute`: import at use, not at load
-
-    checks = Checks()
-    check_score(checks, ("score",), command.score)
-    checks.done()
-    enrollment = await visible_row(
-        session, Enrollment, command.enrollment_id, actor=actor, field="enrollmentId", manage=True
-    )
-    module = await progress.module_of(session, enrollment, command.module_id)
-    if module.kind is not ModuleKind.EXTERNAL:
-        raise Failure.one(("moduleId",), "Scores are posted for EXTERNAL modules only.", "WRONG_MODULE_KIND")
-    return await progress.record(
-        session,
-        enrollment=enrollment,
-        module=module,
-        score=round(command.score, 2),
-        passed=command.passed,
-        completed=command.completed,
-    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,8 +115,6 @@ def _check_override(command: GradeOverride) -> None:
 async def override(session: AsyncSession, *, actor: Actor, command: GradeOverride) -> Enrollment:
     """An instructor or admin sets the course grade (and passed) by hand, with a reason that the
     audit trail keeps. Recomputation leaves it until `clear`, which returns to the computed grade."""
-    from resolvers import certificates
-
     _check_override(command)
     enrollment = await visible_row(
         session, Enrollment, command.enrollment_id, actor=actor, field="enrollmentId", manage=True

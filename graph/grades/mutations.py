@@ -9,7 +9,7 @@ from graph.enrollments.types import EnrollmentType, ModuleProgressType, progress
 from graph.errors import error_type
 from graph.mutation import payload_type, perform
 from graph.node import input_id
-from resolvers import grades, progress
+from resolvers import external_scores, grades, progress
 from resolvers.errors import Problem
 
 GradeError = error_type("GradeError", grades.GradeErrorCode)
@@ -23,8 +23,8 @@ class ExternalActivityScoreInput:
     passed: bool | None = strawberry.field(default=None, description="As the activity judged it; null: no verdict.")
     completed: bool = strawberry.field(default=True, description="False records the score, leaves it unfinished.")
 
-    def to_command(self) -> grades.ExternalScore:
-        return grades.ExternalScore(
+    def to_command(self) -> external_scores.ExternalScore:
+        return external_scores.ExternalScore(
             enrollment_id=input_id(self.enrollment_id, "Enrollment", field=("enrollmentId",)),
             module_id=input_id(self.module_id, "Module", field=("moduleId",)),
             score=self.score,
@@ -82,7 +82,7 @@ class GradeMutation:
         self, info: Info, input_: Annotated[ExternalActivityScoreInput, strawberry.argument(name="input")]
     ) -> ExternalActivityScorePayload:
         return await perform(
-            info, ExternalActivityScorePayload, grades.score_external, lambda: {"command": input_.to_command()}
+            info, ExternalActivityScorePayload, external_scores.score_external, lambda: {"command": input_.to_command()}
         )
 
     @strawberry.mutation(description="Override an enrollment's course grade and passed, with a reason.")

@@ -201,3 +201,16 @@ async def test_other_learners_and_instructors_of_other_courses_do_not_see_a_cert
     for viewer in (school.learners[0], school.instructor):
         assert (await school.api.signed_in(viewer, "acme").data(query, {"id": certificate}))["node"] == {"code": code}
     assert (await school.api.data(query, {"id": certificate}))["node"] == {"code": code}  # the portal's admin
+
+
+async def test_removing_the_enrollment_leaves_the_certificate_to_its_learner(school: School) -> None:
+    course = await certified_course(school)
+    module = await school.external(course)
+    [enrollment] = await school.enroll(course)
+    code = (await school.score(enrollment, module, 90))["enrollment"]["certificate"]["code"]
+    removed = await school.api.data(BULK % "enrollmentRemove", {"input": {"enrollmentIds": [enrollment]}})
+    assert removed["enrollmentRemove"]["errors"] == []
+    mine = (await school.api.signed_in(school.learners[0], "acme").data(MINE))["viewer"]["certificates"]["nodes"]
+    assert [(n["code"], n["status"], n["enrollment"], n["course"]["title"]) for n in mine] == [
+        (code, "ACTIVE", None, course.title)
+    ]

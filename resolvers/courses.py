@@ -23,10 +23,9 @@ from models.courses import (
     GradingRule,
     Section,
 )
-from models.enrollments import Enrollment
 from models.modules import Module
 from models.users import Membership, Role, User
-from resolvers import certificates, grades
+from resolvers import grades
 from resolvers.auth import Actor, acting_portal, visible_row
 from resolvers.errors import Checks, Failure, error_codes
 from resolvers.grades import GRADABLE
@@ -319,9 +318,7 @@ async def update_course(session: AsyncSession, *, actor: Actor, command: CourseU
     await _apply(session, course, command.fields)
     await flush_unique(session, column="slug", path=("slug",), message=f"The slug {course.slug!r} is taken.")
     if command.fields.regrades:  # R21: grades follow the rule in the transaction that changed it
-        ids = list(await session.scalars(select(Enrollment.id).where(Enrollment.course_id == course.id)))
-        await grades.recompute(session, ids)
-        await certificates.issue_due(session, ids)
+        await grades.recompute_course(session, course.id)
     return course
 
 

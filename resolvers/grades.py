@@ -87,6 +87,14 @@ async def recompute(session: AsyncSession, enrollment_ids: Sequence[UUID]) -> No
     )
 
 
+async def recompute_course(session: AsyncSession, course_id: UUID) -> None:
+    """Every enrollment of a course, after a change to what its grade counts (rule, pass mark,
+    grade modules, a scored module added or deleted); a certificate that became due is issued."""
+    ids = list(await session.scalars(select(Enrollment.id).where(Enrollment.course_id == course_id)))
+    await recompute(session, ids)
+    await certificates.issue_due(session, ids)
+
+
 def check_score(checks: Checks, path: tuple[str, ...], value: float | None) -> None:
     if value is not None and not 0 <= value <= 100:
         checks.add(path, f"{path[-1]} is a percent: between 0 and 100.", "SCORE_OUT_OF_RANGE")

@@ -231,3 +231,25 @@ async def test_a_course_wide_regrade_costs_the_same_statements_for_1_or_50_learn
             assert (await school.update_course(course, minPassingPercentage=55))["errors"] == []
         counts.append(sql.count)
     assert counts[0] == counts[1]
+
+
+MODULE_CREATE = """mutation($input: ModuleCreateInput!) { moduleCreate(input: $input) {
+  module { id } errors { field code } } }"""
+MODULE_DELETE = """mutation($input: ModuleDeleteInput!) { moduleDelete(input: $input) { errors { field code } } }"""
+
+
+async def test_adding_or_deleting_a_scored_module_regrades_the_course(school: School) -> None:
+    """A quiz nobody took yet counts 0 (R20): 80 alone, then (80 + 0) / 2, then 80 again."""
+    course = await school.course(rule=GradingRule.AVG_ALL_MODULES)
+    module = await school.external(course)
+    [enrollment] = await school.enroll(course)
+    await school.score(enrollment, module, 80, completed=False)
+    created = await school.api.data(
+        MODULE_CREATE, {"input": {"courseId": gid(course), "kind": "QUIZ", "title": "Final quiz"}}
+    )
+    assert created["moduleCreate"]["errors"] == []
+    assert (await school.enrollment(enrollment))["grade"] == 40.0
+    quiz = created["moduleCreate"]["module"]["id"]
+    deleted = await school.api.data(MODULE_DELETE, {"input": {"moduleId": quiz}})
+    assert deleted["moduleDelete"]["errors"] == []
+    assert (await school.enrollment(enrollment))["grade"] == 80.0

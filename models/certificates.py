@@ -48,6 +48,13 @@ class Certificate(Identified, TenantOwned, Timestamped, table=True):
         UniqueConstraint("code"),
         Index("ix_certificate_user_id_created_at_id", "user_id", "created_at", "id"),
         Index("ix_certificate_enrollment_id_issued_at", "enrollment_id", "issued_at"),
+        Index(  # at most one certificate in force per enrollment, even under concurrent issuing
+            "uq_certificate_enrollment_id_unrevoked",
+            "enrollment_id",
+            unique=True,
+            postgresql_where=sa.text("revoked_at IS NULL"),
+            sqlite_where=sa.text("revoked_at IS NULL"),
+        ),
     )
     code: str = Field(max_length=40, description="The verification code, unique across the service.")
     enrollment_id: UUID | None = Field(default=None, foreign_key="enrollment.id", ondelete="SET NULL")

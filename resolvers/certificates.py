@@ -14,6 +14,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import Select, exists, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.certificates import Certificate, CertificateFieldKey, CertificateTemplate
@@ -25,6 +27,7 @@ from resolvers.errors import Checks, Problem, error_codes
 
 CertificateErrorCode = error_codes("CertificateErrorCode")
 
+INSERT = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by people
 MAX_SIDE = 10_000  # pixels
 FONT_COLOR_DIGITS = frozenset("0123456789abcdefABCDEF")
@@ -146,9 +149,12 @@ async def _issue(session: AsyncSession, due: Select[Any]) -> int:
         }
         for row in await session.execute(due)
     ]
-    if rows:
-        await session.execute(Certificate.__table__.insert(), rows)
-    return len(rows)
+    if not rows:
+        return 0
+    insert = INSERT[session.bind.dialect.name](Certificate).values(rows)
+    unrevoked = Certificate.revoked_at.is_(None)  # a concurrent issue won the race: theirs stands
+    stmt = insert.on_conflict_do_nothing(index_elements=["enrollment_id"], index_where=unrevoked)
+    return len((await session.execute(stmt.returning(Certificate.id))).all())
 
 
 def _expiry(issued_at: datetime, days: int | None) -> datetime | None:

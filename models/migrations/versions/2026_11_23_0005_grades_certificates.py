@@ -63,6 +63,7 @@ def upgrade() -> None:
     op.create_index('ix_certificate_enrollment_id_issued_at', 'certificate', ['enrollment_id', 'issued_at'], unique=False)
     op.create_index(op.f('ix_certificate_portal_id'), 'certificate', ['portal_id'], unique=False)
     op.create_index('ix_certificate_user_id_created_at_id', 'certificate', ['user_id', 'created_at', 'id'], unique=False)
+    op.create_index('uq_certificate_enrollment_id_unrevoked', 'certificate', ['enrollment_id'], unique=True, postgresql_where=sa.text('revoked_at IS NULL'), sqlite_where=sa.text('revoked_at IS NULL'))
     op.create_table('grademodule',
     sa.Column('portal_id', sa.Uuid(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -104,6 +105,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_grademodule_module_id'), table_name='grademodule')
     op.drop_index(op.f('ix_grademodule_course_id'), table_name='grademodule')
     op.drop_table('grademodule')
+    op.drop_index('uq_certificate_enrollment_id_unrevoked', table_name='certificate')
     op.drop_index('ix_certificate_user_id_created_at_id', table_name='certificate')
     op.drop_index(op.f('ix_certificate_portal_id'), table_name='certificate')
     op.drop_index('ix_certificate_enrollment_id_issued_at', table_name='certificate')

@@ -1,5 +1,6 @@
 """Certificate templates, certificates issued on completion (R28), Assign Certificate, revocation."""
 
+import asyncio
 import re
 from typing import Any
 
@@ -214,3 +215,18 @@ async def test_removing_the_enrollment_leaves_the_certificate_to_its_learner(sch
     assert [(n["code"], n["status"], n["enrollment"], n["course"]["title"]) for n in mine] == [
         (code, "ACTIVE", None, course.title)
     ]
+
+
+@pytest.mark.postgres_only
+async def test_concurrent_assignments_leave_one_certificate_in_force(school: School) -> None:
+    """Eight requests at once, each its own transaction: all succeed and show the same certificate."""
+    course = await certified_course(school)
+    [enrollment] = await school.enroll(course)
+    query = BULK % "enrollmentAssignCertificate"
+    answers = await asyncio.gather(
+        *(school.api.data(query, {"input": {"enrollmentIds": [enrollment]}}) for _ in range(8))
+    )
+    codes = {a["enrollmentAssignCertificate"]["enrollments"][0]["certificate"]["code"] for a in answers}
+    assert all(a["enrollmentAssignCertificate"]["errors"] == [] for a in answers) and len(codes) == 1
+    mine = (await school.api.signed_in(school.learners[0], "acme").data(MINE))["viewer"]["certificates"]
+    assert mine["totalCount"] == 1

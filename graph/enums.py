@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models import courses, enrollments, modules, users
+from models import certificates, courses, enrollments, modules, users
 from resolvers import module_kinds, paging
 
 CourseStatus = strawberry.enum(courses.CourseStatus, description="Lifecycle of a course.")
@@ -23,3 +23,6 @@ SubmissionType = strawberry.enum(module_kinds.SubmissionType)
 SurveyFieldType = strawberry.enum(module_kinds.SurveyFieldType)
 EnrollmentStatus = strawberry.enum(enrollments.EnrollmentStatus, description="Where a learner is in a course (003).")
 ModuleProgressStatus = strawberry.enum(enrollments.ModuleProgressStatus, description="Where a learner is in a module.")
+CertificateFieldKey = strawberry.enum(
+    certificates.CertificateFieldKey, description="What a template field prints (003)."
+)

@@ -9,6 +9,8 @@ from strawberry.types import ExecutionContext
 
 from graph.auth.mutations import AuthMutation
 from graph.auth.queries import AuthQuery
+from graph.certificates.mutations import CertificateMutation
+from graph.certificates.queries import CertificateQuery
 from graph.context import SessionPerOperation
 from graph.courses.mutations import CourseMutation
 from graph.courses.queries import CourseQuery
@@ -16,6 +18,7 @@ from graph.enrollments.mutations import EnrollmentMutation
 from graph.enrollments.queries import EnrollmentQuery
 from graph.enrollments.subscriptions import EnrollmentSubscription
 from graph.errors import ErrorCodes
+from graph.grades.mutations import GradeMutation
 from graph.learning_paths.mutations import LearningPathMutation
 from graph.learning_paths.queries import LearningPathQuery
 from graph.limits import QueryLimits
@@ -31,7 +34,17 @@ from graph.users.queries import UserQuery
 
 Query = merge_types(
     "Query",
-    (NodeQuery, AuthQuery, PortalQuery, UserQuery, CourseQuery, ModuleQuery, EnrollmentQuery, LearningPathQuery),
+    (
+        NodeQuery,
+        AuthQuery,
+        PortalQuery,
+        UserQuery,
+        CourseQuery,
+        ModuleQuery,
+        EnrollmentQuery,
+        LearningPathQuery,
+        CertificateQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -43,6 +56,8 @@ Mutation = merge_types(
         ModuleMutation,
         EnrollmentMutation,
         LearningPathMutation,
+        GradeMutation,
+        CertificateMutation,
     ),
 )
 Subscription = merge_types("Subscription", (EnrollmentSubscription,))

@@ -61,6 +61,12 @@ class Course(Identified, TenantOwned, Timestamped, table=True):
     price_amount: Decimal | None = Field(default=None, max_digits=12, decimal_places=3)
     price_currency: str | None = Field(default=None, max_length=3)  # ISO 4217
     shared_with_sub_portals: bool = Field(default=False)
+    min_passing_percentage: float | None = Field(default=None, description="R21 pass mark; null: any grade passes.")
+    certificate_template_id: UUID | None = Field(
+        default=None, foreign_key="certificatetemplate.id", index=True, ondelete="SET NULL"
+    )
+    certificate_expires_after: int | None = Field(default=None, description="Days; null: never expires.")
+    certificate_expires_after_grace_period: int | None = Field(default=None, description="Days to recertify (Q21).")
 
 
 class CourseCategory(Identified, TenantOwned, table=True):
@@ -73,6 +79,14 @@ class CourseInstructor(Identified, TenantOwned, table=True):
     __table_args__ = (UniqueConstraint("course_id", "user_id"),)
     course_id: UUID = Field(foreign_key="course.id", index=True, ondelete="CASCADE")
     user_id: UUID = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+
+
+class GradeModule(Identified, TenantOwned, table=True):
+    """The modules an AVG_SPECIFIC_MODULES course averages (003 `gradeModules`)."""
+
+    __table_args__ = (UniqueConstraint("course_id", "module_id"),)
+    course_id: UUID = Field(foreign_key="course.id", index=True, ondelete="CASCADE")
+    module_id: UUID = Field(foreign_key="module.id", index=True, ondelete="CASCADE")
 
 
 class Section(Identified, TenantOwned, Timestamped, table=True):

@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field
 
@@ -56,6 +57,11 @@ class Enrollment(Identified, TenantOwned, Timestamped, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     grade: float | None = Field(default=None)
     passed: bool | None = Field(default=None)
+    grade_overridden: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": sa.false()},
+        description="gradeOverride set grade and passed by hand: recomputation leaves them until cleared.",
+    )
 
 
 class ModuleProgress(Identified, TenantOwned, Timestamped, table=True):

@@ -4,7 +4,8 @@ from sqlmodel import SQLModel
 
 from models.audit import AuditEvent
 from models.auth import ApiKey, LoginFailure, RefreshToken, SigningSecret
-from models.courses import Category, Course, CourseCategory, CourseInstructor, Section
+from models.certificates import Certificate, CertificateTemplate
+from models.courses import Category, Course, CourseCategory, CourseInstructor, GradeModule, Section
 from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment
 from models.modules import Module
@@ -17,10 +18,13 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Category",
+    "Certificate",
+    "CertificateTemplate",
     "Course",
     "CourseCategory",
     "CourseInstructor",
     "Enrollment",
+    "GradeModule",
     "Group",
     "GroupMember",
     "LearningPath",

@@ -10,6 +10,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.certificates import CertificateTemplate
 from models.courses import (
     Category,
     CategoryType,
@@ -18,14 +19,16 @@ from models.courses import (
     CourseInstructor,
     CourseStatus,
     DurationRule,
+    GradeModule,
     GradingRule,
     Section,
 )
 from models.modules import Module
 from models.users import Membership, Role, User
-from resolvers import policy
+from resolvers import grades, policy
 from resolvers.auth import Actor, acting_portal, visible_row
 from resolvers.errors import Checks, Failure, error_codes
+from resolvers.grades import GRADABLE
 from resolvers.slugs import check_slug, flush_unique, free_slug
 
 CourseErrorCode = error_codes("CourseErrorCode")
@@ -125,6 +128,18 @@ class CourseFields:
     duration_date: date | None = None
     price: Money | None = None
     shared_with_sub_portals: bool | None = None
+    min_passing_percentage: float | None = None
+    grade_module_ids: Sequence[UUID] | None = None
+    certificate_template_id: UUID | None = None
+    certificate_expires_after: int | None = None
+    certificate_expires_after_grace_period: int | None = None
+
+    @property
+    def regrades(self) -> bool:
+        """Whether the change can move the grade of the course's enrollments."""
+        return any(
+            value is not None for value in (self.grading_rule, self.min_passing_percentage, self.grade_module_ids)
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,6 +153,10 @@ def _check_fields(checks: Checks, fields: CourseFields, *, creating: bool) -> No
     check_slug(checks, ("slug",), fields.slug)
     checks.text(("description",), fields.description or None, max_length=100_000)
     checks.at_least(("durationDays",), fields.duration_days, 1)
+    checks.at_least(("certificateExpiresAfter",), fields.certificate_expires_after, 1)
+    checks.at_least(("certificateExpiresAfterGracePeriod",), fields.certificate_expires_after_grace_period, 0)
+    if fields.min_passing_percentage is not None and not 0 <= fields.min_passing_percentage <= 100:
+        checks.add(("minPassingPercentage",), "minPassingPercentage is a percent: between 0 and 100.", "INVALID")
     if fields.price is not None:
         amount = fields.price.amount
         if amount < 0:
@@ -197,8 +216,51 @@ def _refuse_unknown(name: str, ids: Sequence[UUID], found: set[UUID], what: str)
     problems.done()
 
 
+async def _link_grading(session: AsyncSession, course: Course, fields: CourseFields) -> None:
+    """The certificate template is one of the course's portal; grade modules are gradable
+    modules of the course itself (R20 `gradeModules`), replaced as a whole."""
+    if fields.certificate_template_id is not None:
+        template = await session.scalar(
+            select(CertificateTemplate.id).where(
+                CertificateTemplate.id == fields.certificate_template_id,
+                CertificateTemplate.portal_id == course.portal_id,
+            )
+        )
+        if template is None:
+            raise Failure.one(("certificateTemplateId",), "No certificate template with this id.", "NOT_FOUND")
+        course.certificate_template_id = template
+    if fields.grade_module_ids is not None:
+        wanted = set(fields.grade_module_ids)
+        stmt = select(Module.id, Module.kind).where(Module.course_id == course.id, Module.id.in_(wanted))
+        kinds = {row.id: row.kind for row in await session.execute(stmt)}
+        _refuse_unknown("gradeModuleIds", fields.grade_module_ids, set(kinds), "module of this course")
+        checks = Checks()
+        for i, module_id in enumerate(fields.grade_module_ids):
+            if kinds[module_id] not in GRADABLE:
+                checks.add(
+                    ("gradeModuleIds", str(i)),
+                    "Only scored modules (quiz, assignment, discussion, SCORM, external) count.",
+                    "INVALID",
+                )
+        checks.done()
+        await session.execute(delete(GradeModule).where(GradeModule.course_id == course.id))
+        session.add_all(
+            GradeModule(portal_id=course.portal_id, course_id=course.id, module_id=m)
+            for m in dict.fromkeys(fields.grade_module_ids)
+        )
+
+
 async def _apply(session: AsyncSession, course: Course, fields: CourseFields) -> None:
-    for name in ("grading_rule", "duration_rule", "duration_days", "duration_date", "shared_with_sub_portals"):
+    for name in (
+        "grading_rule",
+        "duration_rule",
+        "duration_days",
+        "duration_date",
+        "shared_with_sub_portals",
+        "min_passing_percentage",
+        "certificate_expires_after",
+        "certificate_expires_after_grace_period",
+    ):
         if (value := getattr(fields, name)) is not None:
             setattr(course, name, value)
     if fields.description is not None:
@@ -210,6 +272,7 @@ async def _apply(session: AsyncSession, course: Course, fields: CourseFields) ->
         course.price_amount, course.price_currency = quantize_money(fields.price.amount, currency), currency
     _check_duration(course)
     await _link(session, course, fields)
+    await _link_grading(session, course, fields)
 
 
 async def create_course(session: AsyncSession, *, actor: Actor, fields: CourseFields) -> Course:
@@ -254,6 +317,8 @@ async def update_course(session: AsyncSession, *, actor: Actor, command: CourseU
         )
     await _apply(session, course, command.fields)
     await flush_unique(session, column="slug", path=("slug",), message=f"The slug {course.slug!r} is taken.")
+    if command.fields.regrades:  # R21: grades follow the rule in the transaction that changed it
+        await grades.recompute_course(session, course.id)
     return course
 
 
@@ -329,3 +394,7 @@ def course_by_slug_query(actor: Actor, slug: str) -> Select[Any]:
 
 async def course_by_slug(session: AsyncSession, *, actor: Actor, slug: str) -> Any:
     return (await session.execute(course_by_slug_query(actor, slug))).first()
+
+
+def grade_modules_query(actor: Actor) -> Select[Any]:
+    return select(Module.__table__).join(GradeModule, GradeModule.module_id == Module.id).where(actor.visible(Module))

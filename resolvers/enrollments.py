@@ -21,6 +21,7 @@ from models.enrollments import Enrollment, EnrollmentSource, EnrollmentStatus, M
 from models.portals import Portal
 from models.session import now
 from models.users import Group, GroupMember, Membership, User
+from resolvers import certificates
 from resolvers.auth import Actor, visible_row
 from resolvers.errors import Checks, Failure, Problem, error_codes
 from resolvers.outbox import outbox
@@ -33,6 +34,7 @@ EnrollmentErrorCode = error_codes(
     "MODULE_NOT_AVAILABLE",
     "ENROLLMENT_EXPIRED",
     "ACCESS_REVOKED",
+    "NO_CERTIFICATE_TEMPLATE",
 )
 INSERT = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
@@ -199,15 +201,40 @@ async def _changed(
 
 
 async def revoke(session: AsyncSession, *, actor: Actor, enrollment_ids: Sequence[UUID | None]) -> Enrollments:
-    """003 Revoke Access: progress untouched; an already revoked enrollment stays as it is."""
+    """003 Revoke Access: progress untouched; an already revoked enrollment stays as it is. The
+    certificates the enrollment earned are revoked with it (kept, marked revoked)."""
     found, problems = await _manageable(session, actor, enrollment_ids)
+    ids = [e for e in enrollment_ids if e in found]
     revoked_at = func.coalesce(Enrollment.revoked_at, now(session))  # the first revocation's time stays
-    return await _changed(session, [e for e in enrollment_ids if e in found], problems, {"revoked_at": revoked_at})
+    await certificates.revoke_for(session, list(dict.fromkeys(ids)))
+    return await _changed(session, ids, problems, {"revoked_at": revoked_at})
 
 
 async def grant(session: AsyncSession, *, actor: Actor, enrollment_ids: Sequence[UUID | None]) -> Enrollments:
+    """003 Grant Access. A completed (and passed) enrollment gets a new certificate: the revoked
+    one stays revoked, in the history."""
     found, problems = await _manageable(session, actor, enrollment_ids)
-    return await _changed(session, [e for e in enrollment_ids if e in found], problems, {"revoked_at": None})
+    ids = [e for e in enrollment_ids if e in found]
+    changed = await _changed(session, ids, problems, {"revoked_at": None})
+    await certificates.issue_due(session, list(dict.fromkeys(ids)))
+    return changed
+
+
+async def assign_certificate(
+    session: AsyncSession, *, actor: Actor, enrollment_ids: Sequence[UUID | None]
+) -> Enrollments:
+    """003 Assign Certificate: issued whatever the completion. Refused per item: no template in
+    the course, revoked access; an enrollment holding a certificate keeps it (no error)."""
+    found, problems = await _manageable(session, actor, enrollment_ids)
+    ids = [e for e in enrollment_ids if e in found]
+    refused = await certificates.assign(session, ids)
+    positions = [i for i, e in enumerate(enrollment_ids) if e in found]  # the caller's indexes
+    problems += [
+        Problem(("enrollmentIds", str(positions[int(p.field[1])])), p.message, p.code) if p.field else p
+        for p in refused
+    ]
+    problems.sort(key=lambda p: int(p.field[1]) if p.field else -1)
+    return await _changed(session, ids, problems, {})
 
 
 async def remove(session: AsyncSession, *, actor: Actor, enrollment_ids: Sequence[UUID | None]) -> Enrollments:
@@ -242,6 +269,7 @@ async def reset(session: AsyncSession, *, actor: Actor, enrollment_ids: Sequence
         "completed_at": None,
         "grade": None,
         "passed": None,
+        "grade_overridden": False,
     }
     return await _changed(session, ids, problems, values)
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.courses import Course, Section
 from models.modules import DripIntervalUnit, DripReference, DripRule, Module, ModuleKind
+from resolvers import grades
 from resolvers.auth import Actor, visible_row
 from resolvers.errors import Checks, Failure, error_codes
 from resolvers.module_kinds import check_details, stored
@@ -112,6 +113,8 @@ async def create_module(
     session.add(module)
     await _move(session, module, fields.position)
     await session.flush()
+    if module.kind in grades.GRADABLE:  # unscored, it counts 0 in an AVG_ALL_MODULES grade (R20)
+        await grades.recompute_course(session, course.id)
     return module
 
 
@@ -154,6 +157,8 @@ async def delete_module(session: AsyncSession, *, actor: Actor, module_id: UUID)
     for sibling in await session.scalars(later):
         sibling.position -= 1
     await session.flush()
+    if module.kind in grades.GRADABLE:  # it no longer counts in the course grade
+        await grades.recompute_course(session, module.course_id)
     return module
 
 

@@ -18,7 +18,8 @@ from sqlalchemy import ColumnElement, and_, any_, exists, false, or_, select, tr
 
 from models.audit import AuditEvent
 from models.auth import ApiKey
-from models.courses import Category, Course, CourseCategory, CourseInstructor, CourseStatus, Section
+from models.certificates import Certificate, CertificateTemplate
+from models.courses import Category, Course, CourseCategory, CourseInstructor, CourseStatus, GradeModule, Section
 from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment, LearningPathStatus
 from models.modules import Module
@@ -82,6 +83,27 @@ def _enrollment_visible(actor: "Actor") -> ColumnElement[bool]:
             started = or_(started, Enrollment.starts_at <= actor.at)
         return and_(Enrollment.user_id == actor.user_id, started)
     return false()
+
+
+def _certificate_visible(actor: "Actor") -> ColumnElement[bool]:
+    """As enrollments: admins their portals', instructors their own and their courses' learners',
+    learners their own (also after the enrollment is removed: the certificate is theirs)."""
+    if actor.role is Role.ADMIN:
+        return _in_scope(Certificate.portal_id, actor)
+    own = Certificate.user_id == actor.user_id if actor.user_id is not None else false()
+    if actor.role is Role.INSTRUCTOR:
+        return or_(own, _of_course(Certificate, _course_manageable)(actor))
+    return own
+
+
+def _template_visible(actor: "Actor") -> ColumnElement[bool]:
+    """Admins: their portals' templates; other members: the acting portal's (a learner's
+    certificate is drawn from one); visitors: none."""
+    if actor.role is Role.ADMIN:
+        return _in_scope(CertificateTemplate.portal_id, actor)
+    if actor.role is None:
+        return false()
+    return CertificateTemplate.portal_id == actor.acting_portal_id
 
 
 def _path_visible(actor: "Actor") -> ColumnElement[bool]:
@@ -222,6 +244,9 @@ VISIBLE: dict[type, Rule] = {
         select(LearningPath.id).where(_path_visible(actor))
     ),
     LearningPathEnrollment: _path_enrollment_visible,
+    GradeModule: _of_course(GradeModule, _course_visible),
+    Certificate: _certificate_visible,
+    CertificateTemplate: _template_visible,
 }
 
 MANAGEABLE: dict[type, Rule] = {
@@ -235,6 +260,7 @@ MANAGEABLE: dict[type, Rule] = {
     ApiKey: _admin_only(ApiKey),
     Enrollment: _enrollment_manageable,
     LearningPath: _admin_only(LearningPath),
+    CertificateTemplate: _admin_only(CertificateTemplate),
 }
 
 
@@ -291,6 +317,10 @@ MUTATIONS: dict[str, frozenset[Role]] = {
     "enrollmentResetProgress": AUTHORS,
     "enrollmentRevoke": AUTHORS,
     "enrollmentGrant": AUTHORS,
+    "enrollmentAssignCertificate": AUTHORS,
+    "certificateTemplateCreate": ADMINS,
+    "externalActivityScore": AUTHORS,
+    "gradeOverride": AUTHORS,
     "moduleComplete": MEMBERS,
     "learningPathCreate": ADMINS,
     "learningPathUpdate": ADMINS,

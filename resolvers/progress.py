@@ -1,4 +1,10 @@
-"""Completing modules (003 Mark Complete, R9, R14, R16): start, availability, course completion."""
+"""Completing modules (003 Mark Complete, R9, R14, R16) and the one path every change of a
+learner's record in a module takes: start, availability, course completion, grade, certificate.
+
+`record` is that path: moduleComplete, externalActivityScore and (later) quiz and assignment
+grading call it, so the course's status, grade (`grades.recompute`), certificate and the
+`course_completed` event always move in the transaction of the change that moved them.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,11 +13,13 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.certificates import Certificate
 from models.courses import Course
 from models.enrollments import Enrollment, EnrollmentStatus, ModuleProgress, ModuleProgressStatus
 from models.modules import Module, ModuleKind
 from models.portals import Portal
 from models.session import now
+from resolvers import certificates, grades
 from resolvers.auth import Actor, visible_row
 from resolvers.errors import Failure
 from resolvers.learning_paths import locked_by_prerequisite
@@ -57,33 +65,68 @@ async def _start(session: AsyncSession, enrollment: Enrollment, course: Course) 
         )
 
 
-async def _finish_if_done(session: AsyncSession, enrollment: Enrollment, course: Course) -> None:
-    """R16: every required module completed completes the course, once."""
+async def _finish_if_done(session: AsyncSession, enrollment: Enrollment, course: Course) -> bool:
+    """R16: every required module completed completes the course, once. True when it just did."""
     if enrollment.status is EnrollmentStatus.COMPLETED:
-        return
+        return False
     required = select(Module.id).where(Module.course_id == course.id, Module.is_required)
     done = select(ModuleProgress.module_id).where(
         ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.status == ModuleProgressStatus.COMPLETED
     )
     if await session.scalar(required.where(Module.id.not_in(done)).limit(1)) is not None:
-        return
+        return False
     enrollment.status, enrollment.completed_at = EnrollmentStatus.COMPLETED, now(session)
-    data = {"enrollmentId": str(enrollment.id), "userId": str(enrollment.user_id), "courseId": str(course.id)}
-    await outbox(session, "course_completed", [{"portal_id": enrollment.portal_id, "data": data}])
+    return True
 
 
-async def complete_module(session: AsyncSession, *, actor: Actor, enrollment_id: UUID, module_id: UUID) -> Completion:
-    """A learner completes their own modules; their course's staff may mark one for them."""
-    enrollment = await visible_row(session, Enrollment, enrollment_id, actor=actor, field="enrollmentId")
-    if enrollment.user_id != actor.user_id:
-        await visible_row(session, Enrollment, enrollment_id, actor=actor, field="enrollmentId", manage=True)
+async def _settle(session: AsyncSession, enrollment: Enrollment, course: Course) -> None:
+    """After any change to a module record: completion, grade, certificate, then the event that
+    reports them (DOMAIN 6.5: `course_completed` carries grade, passed and the certificate)."""
+    completed = await _finish_if_done(session, enrollment, course)
+    await session.flush()
+    await grades.recompute(session, [enrollment.id])
+    await certificates.issue_due(session, [enrollment.id])
+    await session.refresh(enrollment)
+    if completed:
+        code = await session.scalar(
+            select(Certificate.code)
+            .where(Certificate.enrollment_id == enrollment.id, Certificate.revoked_at.is_(None))
+            .order_by(Certificate.issued_at.desc())
+            .limit(1)
+        )
+        data = {
+            "enrollmentId": str(enrollment.id),
+            "userId": str(enrollment.user_id),
+            "courseId": str(course.id),
+            "grade": enrollment.grade,
+            "passed": enrollment.passed,
+            "certificateCode": code,
+        }
+        await outbox(session, "course_completed", [{"portal_id": enrollment.portal_id, "data": data}])
+
+
+async def module_of(session: AsyncSession, enrollment: Enrollment, module_id: UUID) -> Module:
     module = await session.scalar(
         select(Module).where(Module.id == module_id, Module.course_id == enrollment.course_id)
     )
     if module is None:
         raise Failure.one(("moduleId",), "No module with this id in the enrollment's course.", "NOT_FOUND")
-    if module.kind in GRADED_ELSEWHERE:
-        raise Failure.one(("moduleId",), f"This module completes by {GRADED_ELSEWHERE[module.kind]}.", "INVALID")
+    return module
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    enrollment: Enrollment,
+    module: Module,
+    completed: bool = True,
+    score: float | None = None,
+    passed: bool | None = None,
+    attempt: bool = False,
+) -> Completion:
+    """The shared progress path: the learner's record in `module` (completed, and/or a score in
+    percent with passed), then `_settle`. A completed record stays completed; a score replaces the
+    last one (the latest counts, 003). Refuses revoked, expired and unavailable work."""
     at = now(session)
     _refuse_closed(enrollment, module, at)
     if await locked_by_prerequisite(session, enrollment):
@@ -102,9 +145,25 @@ async def complete_module(session: AsyncSession, *, actor: Actor, enrollment_id:
             portal_id=enrollment.portal_id, enrollment_id=enrollment.id, module_id=module.id, started_at=at
         )
         session.add(row)
-    if row.status is not ModuleProgressStatus.COMPLETED:
+    if score is not None:
+        row.score, row.passed = score, passed
+    if attempt or score is not None:
+        row.attempts = (row.attempts or 0) + 1
+    if completed and row.status is not ModuleProgressStatus.COMPLETED:
         row.status, row.completed_at = ModuleProgressStatus.COMPLETED, at
+    elif row.status is ModuleProgressStatus.NOT_STARTED:
+        row.status = ModuleProgressStatus.IN_PROGRESS
     await session.flush()
-    await _finish_if_done(session, enrollment, course)
-    await session.flush()
+    await _settle(session, enrollment, course)
     return Completion(row, enrollment, module, at)
+
+
+async def complete_module(session: AsyncSession, *, actor: Actor, enrollment_id: UUID, module_id: UUID) -> Completion:
+    """A learner completes their own modules; their course's staff may mark one for them."""
+    enrollment = await visible_row(session, Enrollment, enrollment_id, actor=actor, field="enrollmentId")
+    if enrollment.user_id != actor.user_id:
+        await visible_row(session, Enrollment, enrollment_id, actor=actor, field="enrollmentId", manage=True)
+    module = await module_of(session, enrollment, module_id)
+    if module.kind in GRADED_ELSEWHERE:
+        raise Failure.one(("moduleId",), f"This module completes by {GRADED_ELSEWHERE[module.kind]}.", "INVALID")
+    return await record(session, enrollment=enrollment, module=module)

@@ -37,11 +37,32 @@ class CourseFieldsInput:
     duration_date: date | None = None
     price: MoneyInput | None = None
     shared_with_sub_portals: bool | None = None
+    min_passing_percentage: float | None = strawberry.field(default=None, description="R21 pass mark, 0–100.")
+    grade_module_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="The scored modules an AVG_SPECIFIC_MODULES grade averages; replaces the list."
+    )
+    certificate_template_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A template of the course's portal: completing (and passing) issues a certificate."
+    )
+    certificate_expires_after: int | None = strawberry.field(default=None, description="Days; left out: never.")
+    certificate_expires_after_grace_period: int | None = strawberry.field(
+        default=None, description="Days after expiry to recertify."
+    )
 
     def to_fields(self, title: str | None) -> courses.CourseFields:
         cats = None if self.category_ids is None else input_ids(self.category_ids, "Category", field="categoryIds")
         teachers = (
             None if self.instructor_ids is None else input_ids(self.instructor_ids, "User", field="instructorIds")
+        )
+        graded = (
+            None
+            if self.grade_module_ids is None
+            else input_ids(self.grade_module_ids, "Module", field="gradeModuleIds")
+        )
+        template = (
+            None
+            if self.certificate_template_id is None
+            else input_id(self.certificate_template_id, "CertificateTemplate", field=("certificateTemplateId",))
         )
         return courses.CourseFields(
             title=title,
@@ -55,6 +76,11 @@ class CourseFieldsInput:
             duration_date=self.duration_date,
             price=self.price.to_money() if self.price else None,
             shared_with_sub_portals=self.shared_with_sub_portals,
+            min_passing_percentage=self.min_passing_percentage,
+            grade_module_ids=graded,
+            certificate_template_id=template,
+            certificate_expires_after=self.certificate_expires_after,
+            certificate_expires_after_grace_period=self.certificate_expires_after_grace_period,
         )
 
 

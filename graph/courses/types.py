@@ -6,6 +6,7 @@ from uuid import UUID
 
 import strawberry
 
+from graph.certificates.types import CertificateTemplateType, template_of
 from graph.context import Info
 from graph.enrollments.types import EnrollmentOrder, EnrollmentType
 from graph.enums import CategoryKind, CourseStatus, DurationRule, EnrollmentStatus, GradingRule
@@ -101,10 +102,18 @@ class CourseType(Node):
     duration_date: date | None
     price: MoneyType | None
     shared_with_sub_portals: bool = strawberry.field(description="Published here, enrollable in sub-portals.")
+    min_passing_percentage: float | None = strawberry.field(description="R21 pass mark, 0–100; null: any grade passes.")
+    certificate_expires_after: int | None = strawberry.field(
+        description="Days a certificate is valid; null: never expires."
+    )
+    certificate_expires_after_grace_period: int | None = strawberry.field(
+        description="Days after expiry in which the learner may recertify (Q21)."
+    )
     created_at: datetime
     updated_at: datetime
     row_id: strawberry.Private[UUID]
     portal_id: strawberry.Private[UUID]
+    certificate_template_id: strawberry.Private[UUID | None]
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
@@ -120,6 +129,10 @@ class CourseType(Node):
             duration_date=row.duration_date,
             price=_price(row),
             shared_with_sub_portals=row.shared_with_sub_portals,
+            min_passing_percentage=row.min_passing_percentage,
+            certificate_expires_after=row.certificate_expires_after,
+            certificate_expires_after_grace_period=row.certificate_expires_after_grace_period,
+            certificate_template_id=row.certificate_template_id,
             created_at=row.created_at,
             updated_at=row.updated_at,
             row_id=row.id,
@@ -166,6 +179,16 @@ class CourseType(Node):
     async def modules(self, info: Info) -> list[Module]:
         rows = await _modules_of(info, await info.context.actor(), self.row_id, "course_id")
         return [module_from_row(row) for row in rows]
+
+    @strawberry.field(description="The modules an AVG_SPECIFIC_MODULES grade averages, in curriculum order.")
+    async def grade_modules(self, info: Info) -> list[Module]:
+        actor = await info.context.actor()
+        spec = Children(courses.grade_modules_query, (actor,), "course_id", ("position", "id"))
+        return [module_from_row(row) for row in await info.context.loaders.children.load((self.row_id, spec))]
+
+    @strawberry.field(description="Certificates of the course are drawn from it; null: none are issued.")
+    async def certificate_template(self, info: Info) -> CertificateTemplateType | None:
+        return await template_of(info, self.certificate_template_id)
 
     @strawberry.field
     async def categories(self, info: Info) -> list[CategoryType]:

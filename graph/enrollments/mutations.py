@@ -1,5 +1,5 @@
 """enrollmentCreate, enrollmentGroupCreate, enrollmentUpdate, enrollmentRemove,
-enrollmentResetProgress, enrollmentRevoke, enrollmentGrant, moduleComplete."""
+enrollmentResetProgress, enrollmentRevoke, enrollmentGrant, enrollmentAssignCertificate, moduleComplete."""
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -155,6 +155,10 @@ class EnrollmentMutation:
     )
     enrollment_revoke = _bulk(enrolling.revoke, "Revoke access (003); progress stays.")
     enrollment_grant = _bulk(enrolling.grant, "Grant access again (003).")
+    enrollment_assign_certificate = _bulk(
+        enrolling.assign_certificate,
+        "Assign certificate (003), whatever the completion; the course needs a certificate template.",
+    )
 
     @strawberry.mutation(description="Mark a module complete (003 Mark Complete); may complete the course.")
     async def module_complete(

@@ -17,11 +17,12 @@ from models.courses import Course
 from models.enrollments import Enrollment
 from models.enrollments import ModuleProgressStatus as ProgressStatus
 from models.users import User
-from resolvers import enrollments, modules
+from resolvers import certificates, enrollments, modules
 from resolvers.batches import Children
 from resolvers.schedule import available_at, progress
 
 if TYPE_CHECKING:
+    from graph.certificates.types import CertificateType
     from graph.courses.types import CourseType
     from graph.users.types import UserType
 
@@ -81,8 +82,14 @@ class EnrollmentType(Node):
     started_at: datetime | None = strawberry.field(description="The first launch or completion.")
     completed_at: datetime | None
     expires_at: datetime | None = strawberry.field(description="Null is never.")
-    grade: float | None = strawberry.field(description="0–100, or null when the course is not graded.")
-    passed: bool | None
+    grade: float | None = strawberry.field(
+        description="0–100 (R20: the mean percent of the counted modules, unscored ones 0); null when the course "
+        "is not graded or nothing is scored yet."
+    )
+    passed: bool | None = strawberry.field(
+        description="R21: grade ≥ the course's pass mark; ungraded courses pass by completion (null until then)."
+    )
+    grade_overridden: bool = strawberry.field(description="Grade and passed were set by hand (gradeOverride).")
     row: strawberry.Private[Any]
 
     @classmethod
@@ -97,6 +104,7 @@ class EnrollmentType(Node):
             expires_at=row.expires_at,
             grade=row.grade,
             passed=row.passed,
+            grade_overridden=row.grade_overridden,
             row=row,
         )
 
@@ -134,6 +142,19 @@ class EnrollmentType(Node):
         return Progress(
             completed=counted.completed, total=counted.total, percent=counted.percent, display=counted.display
         )
+
+    @strawberry.field(description="The latest certificate of this enrollment (revoked ones stay in the history).")
+    async def certificate(
+        self, info: Info
+    ) -> Annotated["CertificateType", strawberry.lazy("graph.certificates.types")] | None:
+        from graph.certificates.types import CertificateType
+
+        actor = await info.context.actor()
+        spec = Children(certificates.latest_certificate_query, (actor,), "enrollment_id", ("issued_at", "id"))
+        rows = await info.context.loaders.children.load((self.row.id, spec))
+        if not rows:
+            return None
+        return CertificateType.from_row(max(rows, key=lambda r: (r.revoked_at is None, r.issued_at)))
 
     @strawberry.field(description="Every module of the course with the learner's record in it.")
     async def module_progress(self, info: Info) -> list[ModuleProgressType]:

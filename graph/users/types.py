@@ -6,6 +6,7 @@ from uuid import UUID
 
 import strawberry
 
+from graph.certificates.types import CertificateOrder, CertificateType
 from graph.context import Info
 from graph.enrollments.types import EnrollmentOrder, EnrollmentType
 from graph.enums import EnrollmentStatus, Role
@@ -13,8 +14,8 @@ from graph.node import Node, make_id, register
 from graph.pagination import Connection, Listed, Paged, order_input
 from models.portals import Portal
 from models.users import Group, Membership, User
+from resolvers import certificates, policy, users
 from resolvers import enrollments as enrolling
-from resolvers import policy, users
 from resolvers.batches import Children
 
 if TYPE_CHECKING:
@@ -66,6 +67,16 @@ class UserType(Node):
         args = (actor, None, None, status, None, None)
         return Listed(  # type: ignore[return-value]
             enrolling.enrollments_query, args, EnrollmentType.from_row, partition="user_id", parent=self.row_id
+        )
+
+    @strawberry.field(
+        description="Certificates issued to the user, revoked ones included, as the viewer may see them.",
+        extensions=[Paged(CertificateOrder)],
+    )
+    async def certificates(self, info: Info) -> Connection[CertificateType]:
+        actor = await info.context.actor()
+        return Listed(  # type: ignore[return-value]
+            certificates.certificates_query, (actor,), CertificateType.from_row, partition="user_id", parent=self.row_id
         )
 
 

@@ -82,7 +82,14 @@ PAGE = "totalCount pageInfo { hasNextPage hasPreviousPage }"
 NAMED = "{ __typename ... on Node { id } }"  # an object a field names: the walk comes back to it
 
 ANY = "*"  # an ID that may name an object of any type (an audit event's target)
-ID_STEMS = {"parent": "Portal", "instructor": "User", "actor": "User", "host": "User", "target": ANY}
+ID_STEMS = {
+    "parent": "Portal",
+    "instructor": "User",
+    "actor": "User",
+    "host": "User",
+    "target": ANY,
+    "gradeModule": "Module",
+}
 
 # What each module kind needs on creation (resolvers/module_kinds.py); other kinds need nothing.
 KIND_FIELDS: dict[str, Mapping[str, Any]] = {
@@ -114,8 +121,12 @@ BY_TYPE: dict[str, Any] = {
     "Date": "2026-03-02",
     "JSON": {},
 }
-# Optional inputs a mutation needs all the same: a TEXT module (the first ModuleKind) needs content.
-EXTRA: dict[str, Mapping[str, Any]] = {"moduleCreate": {"content": "<p>Plausible</p>"}}
+# Optional inputs a mutation needs all the same: a TEXT module (the first ModuleKind) needs content,
+# an override a grade (unless it clears one).
+EXTRA: dict[str, Mapping[str, Any]] = {
+    "moduleCreate": {"content": "<p>Plausible</p>"},
+    "gradeOverride": {"grade": 50.0},
+}
 
 
 class Uncovered(Exception):
@@ -618,8 +629,9 @@ async def furnish(
     api: Api, schema: GraphQLSchema, portal: Portal, people: Mapping[Role, User], *teachers: User
 ) -> list[str]:
     """What an admin builds through the API, each mutation leaving its audit event: categories,
-    a published course shared with sub-portals holding a module of every kind and a learner, a
-    draft, a group, a newcomer, API keys (one revoked). The IDs of all that, in order."""
+    a certificate template, a published course shared with sub-portals using it, holding a module
+    of every kind and a learner with a certificate, a draft, a group, a newcomer, API keys (one
+    revoked). The IDs of all that, in order."""
     name, slug = portal.name, portal.slug
     teaching = [global_id("User", person.id) for person in (people[Role.INSTRUCTOR], *teachers)]
     learner = global_id("User", people[Role.LEARNER].id)
@@ -631,12 +643,16 @@ async def furnish(
         ("userCreate", {"email": f"{slug}-newcomer@example.com", "fullName": f"{name} Newcomer", "role": "LEARNER"}),
         ("apiKeyCreate", {"name": f"{name} Partner", "role": "INSTRUCTOR"}),
         ("apiKeyCreate", {"name": f"{name} Old Partner", "role": "LEARNER"}),
+        ("certificateTemplateCreate", {"name": f"{name} Diploma", "width": 800, "height": 600,
+                                       "backgroundUrl": f"https://{slug}.example/diploma.png",
+                                       "fields": [{"key": "CUSTOM_TEXT", "value": f"{name} certifies", "top": 10,
+                                                   "left": 10}]}),
     )  # fmt: skip
-    category, _, group, _, _, old_key = made
+    category, _, group, _, _, old_key, template = made
     made += await created(
         api, schema,
         ("courseCreate", {"title": f"{name} Catalog", "categoryIds": [category], "instructorIds": teaching,
-                          "sharedWithSubPortals": True}),
+                          "sharedWithSubPortals": True, "certificateTemplateId": template}),
         ("courseCreate", {"title": f"{name} Draft", "instructorIds": teaching[:1]}),
         ("groupMembersAdd", {"groupId": group, "userIds": [learner]}),
         ("apiKeyRevoke", {"apiKeyId": old_key}),
@@ -659,6 +675,7 @@ async def furnish(
         ("courseCreate", {"title": f"{name} Sequel", "instructorIds": teaching[:1]}),
     )  # fmt: skip
     sequel = made[-1]
+    made += await created(api, schema, ("enrollmentAssignCertificate", {"enrollmentIds": [made[-2]]}))
     made += await created(
         api, schema,
         ("moduleCreate", {"courseId": sequel, "kind": "TEXT", "title": f"{name} Recap", "content": "<p>Recap</p>"}),

@@ -1,0 +1,76 @@
+"""certificateTemplateCreate."""
+
+from typing import Annotated
+
+import strawberry
+
+from graph.certificates.types import CertificateTemplateType
+from graph.context import Info
+from graph.enums import CertificateFieldKey
+from graph.errors import error_type
+from graph.mutation import payload_type, perform
+from resolvers import certificates
+
+CertificateError = error_type("CertificateError", certificates.CertificateErrorCode)
+
+
+@strawberry.input(description="A field placed on the page; `left`/`top` in pixels from the top left corner.")
+class CertificateFieldInput:
+    key: CertificateFieldKey  # type: ignore[valid-type]
+    top: int
+    left: int
+    value: str | None = strawberry.field(default=None, description="Required for CUSTOM_TEXT.")
+    font_size: int = 16
+    font_family: str = "Arial"
+    font_color: str = strawberry.field(default="#000000", description="#RRGGBB.")
+    align_center: bool = False
+    width: int | None = None
+    height: int | None = None
+
+    def to_field(self) -> certificates.TemplateField:
+        return certificates.TemplateField(
+            key=self.key,
+            top=self.top,
+            left=self.left,
+            value=self.value,
+            font_size=self.font_size,
+            font_family=self.font_family,
+            font_color=self.font_color,
+            align_center=self.align_center,
+            width=self.width,
+            height=self.height,
+        )
+
+
+@strawberry.input(description="A certificate template in the acting portal (DOMAIN 2.4).")
+class CertificateTemplateCreateInput:
+    name: str
+    width: int = strawberry.field(description="Pixels, 1..10000.")
+    height: int = strawberry.field(description="Pixels, 1..10000.")
+    fields: list[CertificateFieldInput] = strawberry.field(description="At least one.")
+    background_url: str | None = None
+
+    def to_command(self) -> certificates.TemplateCreate:
+        return certificates.TemplateCreate(
+            name=self.name,
+            width=self.width,
+            height=self.height,
+            background_url=self.background_url,
+            fields=[item.to_field() for item in self.fields],
+        )
+
+
+CertificateTemplatePayload = payload_type(
+    "CertificateTemplatePayload", "certificateTemplate", CertificateTemplateType, CertificateError
+)
+
+
+@strawberry.type
+class CertificateMutation:
+    @strawberry.mutation(description="Design a certificate template in the acting portal.")
+    async def certificate_template_create(
+        self, info: Info, input_: Annotated[CertificateTemplateCreateInput, strawberry.argument(name="input")]
+    ) -> CertificateTemplatePayload:  # type: ignore[valid-type]
+        return await perform(
+            info, CertificateTemplatePayload, certificates.create_template, lambda: {"command": input_.to_command()}
+        )

@@ -1,0 +1,137 @@
+"""Certificates (R28) and the templates they are drawn from (DOMAIN 2.4)."""
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, Self
+from uuid import UUID
+
+import strawberry
+
+from graph.context import Info
+from graph.enums import CertificateFieldKey
+from graph.node import Node, make_id, register
+from graph.pagination import order_input
+from models.certificates import Certificate, CertificateTemplate
+from models.courses import Course
+from models.enrollments import Enrollment
+from models.users import User
+from resolvers import certificates
+
+if TYPE_CHECKING:
+    from graph.courses.types import CourseType
+    from graph.enrollments.types import EnrollmentType
+    from graph.users.types import UserType
+
+CertificateOrder = order_input("CertificateOrder", {"CREATED_AT": "created_at", "ISSUED_AT": "issued_at"})
+CertificateTemplateOrder = order_input("CertificateTemplateOrder", {"CREATED_AT": "created_at", "NAME": "name"})
+
+
+@strawberry.enum(description="Whether a certificate is valid now (R28, Q21).")
+class CertificateStatus(Enum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+@strawberry.type(description="One field placed on a certificate template (003 § Field Keys Lookup).")
+class CertificateField:
+    key: CertificateFieldKey
+    value: str | None = strawberry.field(description="The text of a CUSTOM_TEXT field.")
+    font_size: int
+    font_family: str
+    font_color: str
+    top: int
+    left: int
+    align_center: bool
+    width: int | None
+    height: int | None
+
+
+@strawberry.type(name="CertificateTemplate", description="The design certificates of a course are drawn from.")
+class CertificateTemplateType(Node):
+    name: str
+    width: int = strawberry.field(description="Pixels.")
+    height: int = strawberry.field(description="Pixels.")
+    background_url: str | None
+    fields: list[CertificateField]
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(
+            id=make_id("CertificateTemplate", row.id),
+            name=row.name,
+            width=row.width,
+            height=row.height,
+            background_url=row.background_url,
+            fields=[CertificateField(**{**item, "key": CertificateFieldKey(item["key"])}) for item in row.fields],
+            created_at=row.created_at,
+        )
+
+
+@strawberry.type(name="Certificate", description="A certificate issued to a learner for a course (R28).")
+class CertificateType(Node):
+    code: str = strawberry.field(description="The verification code, unique across the service.")
+    issued_at: datetime
+    expires_at: datetime | None = strawberry.field(description="Null is never.")
+    revoked_at: datetime | None = strawberry.field(description="Set when the enrollment's access was revoked.")
+    row: strawberry.Private[Any]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(
+            id=make_id("Certificate", row.id),
+            code=row.code,
+            issued_at=row.issued_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+            row=row,
+        )
+
+    @strawberry.field
+    def status(self, info: Info) -> CertificateStatus:
+        return CertificateStatus(certificates.status_of(self.row, info.context.db.now()))
+
+    @strawberry.field(description="From expiry until the course's grace period ends (Q21).")
+    def can_recertify(self, info: Info) -> bool:
+        return certificates.can_recertify(self.row, info.context.db.now())
+
+    @strawberry.field
+    async def user(self, info: Info) -> Annotated["UserType", strawberry.lazy("graph.users.types")] | None:
+        from graph.users.types import UserType
+
+        row = await info.context.loaders.row(User, self.row.user_id)
+        return None if row is None else UserType.from_row(row)
+
+    @strawberry.field
+    async def course(self, info: Info) -> Annotated["CourseType", strawberry.lazy("graph.courses.types")] | None:
+        from graph.courses.types import CourseType
+
+        row = await info.context.loaders.row(Course, self.row.course_id)
+        return None if row is None else CourseType.from_row(row)
+
+    @strawberry.field(description="Null once the enrollment was removed.")
+    async def enrollment(
+        self, info: Info
+    ) -> Annotated["EnrollmentType", strawberry.lazy("graph.enrollments.types")] | None:
+        from graph.enrollments.types import EnrollmentType
+
+        if self.row.enrollment_id is None:
+            return None
+        row = await info.context.loaders.row(Enrollment, self.row.enrollment_id)
+        return None if row is None else EnrollmentType.from_row(row)
+
+    @strawberry.field
+    async def template(self, info: Info) -> CertificateTemplateType | None:
+        return await template_of(info, self.row.template_id)
+
+
+async def template_of(info: Info, template_id: UUID | None) -> CertificateTemplateType | None:
+    if template_id is None:
+        return None
+    row = await info.context.loaders.row(CertificateTemplate, template_id)
+    return None if row is None else CertificateTemplateType.from_row(row)
+
+
+register("Certificate", Certificate, CertificateType.from_row)
+register("CertificateTemplate", CertificateTemplate, CertificateTemplateType.from_row)

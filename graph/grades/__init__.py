@@ -1,0 +1,1 @@
+"""Course grades: external activity scores and grade overrides."""

@@ -1,0 +1,92 @@
+"""externalActivityScore (004 scoreExternalActivity), gradeOverride."""
+
+from typing import Annotated
+
+import strawberry
+
+from graph.context import Info
+from graph.enrollments.types import EnrollmentType, ModuleProgressType, progress_of
+from graph.errors import error_type
+from graph.mutation import payload_type, perform
+from graph.node import input_id
+from resolvers import external_scores, grades, progress
+from resolvers.errors import Problem
+
+GradeError = error_type("GradeError", grades.GradeErrorCode)
+
+
+@strawberry.input(description="A score for an EXTERNAL module (004 scoreExternalActivity).")
+class ExternalActivityScoreInput:
+    enrollment_id: strawberry.ID
+    module_id: strawberry.ID
+    score: float = strawberry.field(description="A percent, 0–100.")
+    passed: bool | None = strawberry.field(default=None, description="As the activity judged it; null: no verdict.")
+    completed: bool = strawberry.field(default=True, description="False records the score, leaves it unfinished.")
+
+    def to_command(self) -> external_scores.ExternalScore:
+        return external_scores.ExternalScore(
+            enrollment_id=input_id(self.enrollment_id, "Enrollment", field=("enrollmentId",)),
+            module_id=input_id(self.module_id, "Module", field=("moduleId",)),
+            score=self.score,
+            passed=self.passed,
+            completed=self.completed,
+        )
+
+
+@strawberry.input(
+    description="Set a course grade by hand, with the reason the audit trail keeps; it stays through "
+    "recomputation until `clear` returns to the computed grade."
+)
+class GradeOverrideInput:
+    enrollment_id: strawberry.ID
+    reason: str = strawberry.field(description="Why: kept in the audit trail (required, also to clear).")
+    grade: float | None = strawberry.field(default=None, description="0–100; required unless clearing.")
+    passed: bool | None = strawberry.field(default=None, description="Left out: grade ≥ the course's pass mark.")
+    clear: bool = strawberry.field(default=False, description="Drop the override and recompute.")
+
+    def to_command(self) -> grades.GradeOverride:
+        return grades.GradeOverride(
+            enrollment_id=input_id(self.enrollment_id, "Enrollment", field=("enrollmentId",)),
+            reason=self.reason,
+            grade=self.grade,
+            passed=self.passed,
+            clear=self.clear,
+        )
+
+
+@strawberry.type(description="The module's record and the enrollment, after the score.")
+class ExternalActivityScorePayload:
+    module_progress: ModuleProgressType | None = None
+    enrollment: EnrollmentType | None = None
+    errors: list[GradeError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+
+    @classmethod
+    def of(cls, done: progress.Completion) -> "ExternalActivityScorePayload":
+        return cls(
+            module_progress=progress_of(done.progress, done.module, done.enrollment, done.at),
+            enrollment=EnrollmentType.from_row(done.enrollment),
+        )
+
+    @classmethod
+    def failed(cls, problems: list[Problem]) -> "ExternalActivityScorePayload":
+        return cls(errors=GradeError.of(problems))
+
+
+GradeOverridePayload = payload_type("GradeOverridePayload", "enrollment", EnrollmentType, GradeError)
+
+
+@strawberry.type
+class GradeMutation:
+    @strawberry.mutation(description="Post a score for an EXTERNAL module; the course grade follows (004).")
+    async def external_activity_score(
+        self, info: Info, input_: Annotated[ExternalActivityScoreInput, strawberry.argument(name="input")]
+    ) -> ExternalActivityScorePayload:
+        return await perform(
+            info, ExternalActivityScorePayload, external_scores.score_external, lambda: {"command": input_.to_command()}
+        )
+
+    @strawberry.mutation(description="Override an enrollment's course grade and passed, with a reason.")
+    async def grade_override(
+        self, info: Info, input_: Annotated[GradeOverrideInput, strawberry.argument(name="input")]
+    ) -> GradeOverridePayload:  # type: ignore[valid-type]
+        return await perform(info, GradeOverridePayload, grades.override, lambda: {"command": input_.to_command()})

@@ -39,6 +39,13 @@ class DurationRule(StrEnum):
     X_DAYS_AFTER_ENROLLMENT = "x_days_after_enrollment"
 
 
+class QuizScorePolicy(StrEnum):
+    """Which quiz attempt is the module's score: the latest (003) or the best."""
+
+    LATEST = "latest"
+    BEST = "best"
+
+
 class Category(Identified, TenantOwned, Timestamped, table=True):
     __table_args__ = (UniqueConstraint("portal_id", "type", "name"),)
     name: str = Field(max_length=200)
@@ -61,6 +68,7 @@ class Course(Identified, TenantOwned, Timestamped, table=True):
     price_amount: Decimal | None = Field(default=None, max_digits=12, decimal_places=3)
     price_currency: str | None = Field(default=None, max_length=3)  # ISO 4217
     shared_with_sub_portals: bool = Field(default=False)
+    quiz_score_policy: QuizScorePolicy = Field(default=QuizScorePolicy.LATEST, sa_type=str_enum(QuizScorePolicy))
 
 
 class CourseCategory(Identified, TenantOwned, table=True):

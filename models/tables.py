@@ -9,6 +9,7 @@ from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment
 from models.modules import Module
 from models.portals import Portal
+from models.quizzes import Choice, Question, QuizAttempt
 from models.users import Group, GroupMember, Membership, User
 
 metadata = SQLModel.metadata
@@ -17,6 +18,7 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Category",
+    "Choice",
     "Course",
     "CourseCategory",
     "CourseInstructor",
@@ -32,6 +34,8 @@ __all__ = [
     "ModuleProgress",
     "OutboxEvent",
     "Portal",
+    "Question",
+    "QuizAttempt",
     "RefreshToken",
     "Section",
     "SigningSecret",

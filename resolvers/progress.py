@@ -33,15 +33,17 @@ class Completion:
         return self.enrollment
 
 
-def _refuse_closed(enrollment: Enrollment, module: Module, at: object) -> None:
+def _refuse_closed(
+    enrollment: Enrollment, module: Module, at: object, *, enrollment_field: str, module_field: str
+) -> None:
     if enrollment.revoked_at is not None:
-        raise Failure.one(("enrollmentId",), "Access to this course is revoked.", "ACCESS_REVOKED")
+        raise Failure.one((enrollment_field,), "Access to this course is revoked.", "ACCESS_REVOKED")
     if enrollment.expires_at is not None and enrollment.expires_at <= at:  # type: ignore[operator]
         raise Failure.one(
-            ("enrollmentId",), "This enrollment has expired; results stay readable.", "ENROLLMENT_EXPIRED"
+            (enrollment_field,), "This enrollment has expired; results stay readable.", "ENROLLMENT_EXPIRED"
         )
     if (enrollment.starts_at is not None and enrollment.starts_at > at) or not is_available(module, enrollment, at):  # type: ignore[operator, arg-type]
-        raise Failure.one(("moduleId",), "This module is not available yet.", "MODULE_NOT_AVAILABLE")
+        raise Failure.one((module_field,), "This module is not available yet.", "MODULE_NOT_AVAILABLE")
 
 
 async def _start(session: AsyncSession, enrollment: Enrollment, course: Course) -> None:
@@ -72,6 +74,72 @@ async def _finish_if_done(session: AsyncSession, enrollment: Enrollment, course:
     await outbox(session, "course_completed", [{"portal_id": enrollment.portal_id, "data": data}])
 
 
+@dataclass(frozen=True, slots=True)
+class ModuleResult:
+    """A graded module's outcome (a quiz's counted attempt): what its record shows."""
+
+    score: float | None
+    passed: bool | None
+    attempts: int
+
+
+async def open_module(
+    session: AsyncSession,
+    enrollment: Enrollment,
+    module: Module,
+    *,
+    enrollment_field: str = "enrollmentId",
+    module_field: str = "moduleId",
+) -> tuple[Course, datetime]:
+    """What every learner action in a module passes first (R9–R11): access not revoked nor
+    expired, the module available (drip, start date, learning-path prerequisite); then the
+    course is started. The refusals name `enrollment_field` and `module_field` of the input."""
+    at = now(session)
+    _refuse_closed(enrollment, module, at, enrollment_field=enrollment_field, module_field=module_field)
+    if await locked_by_prerequisite(session, enrollment):
+        raise Failure.one(
+            (module_field,), "A prerequisite course of the learning path comes first.", "MODULE_NOT_AVAILABLE"
+        )
+    course = await session.get_one(Course, enrollment.course_id)
+    await _start(session, enrollment, course)
+    return course, at
+
+
+async def update_module_progress(
+    session: AsyncSession,
+    *,
+    enrollment: Enrollment,
+    module: Module,
+    course: Course,
+    at: datetime,
+    complete: bool = False,
+    result: ModuleResult | None = None,
+) -> ModuleProgress:
+    """The one way a learner's record in a module changes (after `open_module`): begun, scored,
+    completed; then the course's completion (R16), in the same transaction. A completed module
+    stays completed."""
+    row = await session.scalar(
+        select(ModuleProgress).where(
+            ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_id == module.id
+        )
+    )
+    if row is None:
+        row = ModuleProgress(
+            portal_id=enrollment.portal_id, enrollment_id=enrollment.id, module_id=module.id, started_at=at
+        )
+        session.add(row)
+    if result is not None:
+        row.score, row.passed, row.attempts = result.score, result.passed, result.attempts
+    if complete and row.status is not ModuleProgressStatus.COMPLETED:
+        row.status, row.completed_at = ModuleProgressStatus.COMPLETED, at
+    elif row.status is ModuleProgressStatus.NOT_STARTED:
+        row.status = ModuleProgressStatus.IN_PROGRESS
+    await session.flush()
+    await _finish_if_done(session, enrollment, course)
+    await session.flush()
+    return row
+
+
 async def complete_module(session: AsyncSession, *, actor: Actor, enrollment_id: UUID, module_id: UUID) -> Completion:
     """A learner completes their own modules; their course's staff may mark one for them."""
     enrollment = await visible_row(session, Enrollment, enrollment_id, actor=actor, field="enrollmentId")
@@ -84,27 +152,8 @@ async def complete_module(session: AsyncSession, *, actor: Actor, enrollment_id:
         raise Failure.one(("moduleId",), "No module with this id in the enrollment's course.", "NOT_FOUND")
     if module.kind in GRADED_ELSEWHERE:
         raise Failure.one(("moduleId",), f"This module completes by {GRADED_ELSEWHERE[module.kind]}.", "INVALID")
-    at = now(session)
-    _refuse_closed(enrollment, module, at)
-    if await locked_by_prerequisite(session, enrollment):
-        raise Failure.one(
-            ("moduleId",), "A prerequisite course of the learning path comes first.", "MODULE_NOT_AVAILABLE"
-        )
-    course = await session.get_one(Course, enrollment.course_id)
-    await _start(session, enrollment, course)
-    row = await session.scalar(
-        select(ModuleProgress).where(
-            ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_id == module.id
-        )
+    course, at = await open_module(session, enrollment, module)
+    row = await update_module_progress(
+        session, enrollment=enrollment, module=module, course=course, at=at, complete=True
     )
-    if row is None:
-        row = ModuleProgress(
-            portal_id=enrollment.portal_id, enrollment_id=enrollment.id, module_id=module.id, started_at=at
-        )
-        session.add(row)
-    if row.status is not ModuleProgressStatus.COMPLETED:
-        row.status, row.completed_at = ModuleProgressStatus.COMPLETED, at
-    await session.flush()
-    await _finish_if_done(session, enrollment, course)
-    await session.flush()
     return Completion(row, enrollment, module, at)

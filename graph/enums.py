@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models import courses, enrollments, modules, users
+from models import courses, enrollments, modules, quizzes, users
 from resolvers import module_kinds, paging
 
 CourseStatus = strawberry.enum(courses.CourseStatus, description="Lifecycle of a course.")
@@ -23,3 +23,7 @@ SubmissionType = strawberry.enum(module_kinds.SubmissionType)
 SurveyFieldType = strawberry.enum(module_kinds.SurveyFieldType)
 EnrollmentStatus = strawberry.enum(enrollments.EnrollmentStatus, description="Where a learner is in a course (003).")
 ModuleProgressStatus = strawberry.enum(enrollments.ModuleProgressStatus, description="Where a learner is in a module.")
+QuestionType = strawberry.enum(quizzes.QuestionType, description="How a question is answered (003).")
+QuizScorePolicy = strawberry.enum(
+    courses.QuizScorePolicy, description="Which quiz attempt counts: the latest (003) or the best."
+)

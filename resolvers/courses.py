@@ -19,6 +19,7 @@ from models.courses import (
     CourseStatus,
     DurationRule,
     GradingRule,
+    QuizScorePolicy,
     Section,
 )
 from models.modules import Module
@@ -124,6 +125,7 @@ class CourseFields:
     duration_date: date | None = None
     price: Money | None = None
     shared_with_sub_portals: bool | None = None
+    quiz_score_policy: QuizScorePolicy | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -197,7 +199,14 @@ def _refuse_unknown(name: str, ids: Sequence[UUID], found: set[UUID], what: str)
 
 
 async def _apply(session: AsyncSession, course: Course, fields: CourseFields) -> None:
-    for name in ("grading_rule", "duration_rule", "duration_days", "duration_date", "shared_with_sub_portals"):
+    for name in (
+        "grading_rule",
+        "duration_rule",
+        "duration_days",
+        "duration_date",
+        "shared_with_sub_portals",
+        "quiz_score_policy",
+    ):
         if (value := getattr(fields, name)) is not None:
             setattr(course, name, value)
     if fields.description is not None:

@@ -7,7 +7,7 @@ import strawberry
 
 from graph.context import Info
 from graph.courses.types import CategoryType, CourseType, SectionType
-from graph.enums import CategoryKind, DurationRule, GradingRule
+from graph.enums import CategoryKind, DurationRule, GradingRule, QuizScorePolicy
 from graph.errors import error_type
 from graph.money import MoneyInput
 from graph.mutation import payload_type, perform
@@ -37,6 +37,9 @@ class CourseFieldsInput:
     duration_date: date | None = None
     price: MoneyInput | None = None
     shared_with_sub_portals: bool | None = None
+    quiz_score_policy: QuizScorePolicy | None = strawberry.field(
+        default=None, description="LATEST (003, the default) or BEST attempt as a quiz's score."
+    )
 
     def to_fields(self, title: str | None) -> courses.CourseFields:
         cats = None if self.category_ids is None else input_ids(self.category_ids, "Category", field="categoryIds")
@@ -55,6 +58,7 @@ class CourseFieldsInput:
             duration_date=self.duration_date,
             price=self.price.to_money() if self.price else None,
             shared_with_sub_portals=self.shared_with_sub_portals,
+            quiz_score_policy=self.quiz_score_policy,
         )
 
 

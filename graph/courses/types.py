@@ -8,7 +8,7 @@ import strawberry
 
 from graph.context import Info
 from graph.enrollments.types import EnrollmentOrder, EnrollmentType
-from graph.enums import CategoryKind, CourseStatus, DurationRule, EnrollmentStatus, GradingRule
+from graph.enums import CategoryKind, CourseStatus, DurationRule, EnrollmentStatus, GradingRule, QuizScorePolicy
 from graph.modules.types import Module, module_from_row
 from graph.money import MoneyType
 from graph.node import Node, filter_id, make_id, register
@@ -101,6 +101,7 @@ class CourseType(Node):
     duration_date: date | None
     price: MoneyType | None
     shared_with_sub_portals: bool = strawberry.field(description="Published here, enrollable in sub-portals.")
+    quiz_score_policy: QuizScorePolicy = strawberry.field(description="Which quiz attempt is a module's score.")
     created_at: datetime
     updated_at: datetime
     row_id: strawberry.Private[UUID]
@@ -120,6 +121,7 @@ class CourseType(Node):
             duration_date=row.duration_date,
             price=_price(row),
             shared_with_sub_portals=row.shared_with_sub_portals,
+            quiz_score_policy=row.quiz_score_policy,
             created_at=row.created_at,
             updated_at=row.updated_at,
             row_id=row.id,

@@ -34,7 +34,7 @@ from models.modules import Module, ModuleKind
 from models.quizzes import Choice, Question, QuestionType, QuizAttempt
 from resolvers import progress
 from resolvers.auth import Actor, visible_row
-from resolvers.errors import Checks, Failure, error_codes
+from resolvers.errors import Checks, Failure, Problem, error_codes
 from resolvers.module_kinds import ShowCorrectAnswers
 from resolvers.outbox import outbox
 
@@ -125,10 +125,10 @@ def _check_question(fields: QuestionFields) -> None:
 
 async def create_question(session: AsyncSession, *, actor: Actor, module_id: UUID, fields: QuestionFields) -> Question:
     """003 Create Question, added to one quiz at `position` (the end when left out)."""
-    _check_question(fields)
     module = await visible_row(session, Module, module_id, actor=actor, field="moduleId", manage=True)
     if module.kind is not ModuleKind.QUIZ:
         raise Failure.one(("moduleId",), "Questions belong to QUIZ modules.", "INVALID")
+    _check_question(fields)
     question = Question(
         portal_id=module.portal_id,
         module_id=module.id,
@@ -258,6 +258,32 @@ def earned(question: Any, choices: Sequence[Any], answer: Answer | None) -> floa
 
 def percent(part: float, whole: float) -> float:
     return round(part / whole * 100, 2) if whole > 0 else 0.0
+
+
+async def _hidden_ids(session: AsyncSession, actor: Actor, answers: Sequence[Answer]) -> list[Problem]:
+    """Question and choice ids the actor may not see are NOT_FOUND, whatever the attempt."""
+    questions = {a.question_id for a in answers}
+    choices = {c for a in answers for c in a.choice_ids or ()} | {m.choice_id for a in answers for m in a.matches or ()}
+    seen_questions = set(
+        await session.scalars(select(Question.id).where(Question.id.in_(questions), actor.visible(Question)))
+    )
+    seen_choices = (
+        set(await session.scalars(select(Choice.id).where(Choice.id.in_(choices), actor.visible(Choice))))
+        if choices
+        else set()
+    )
+    problems = []
+    for i, answer in enumerate(answers):
+        at = ("answers", str(i))
+        if answer.question_id not in seen_questions:
+            problems.append(Problem((*at, "questionId"), "No question with this id.", "NOT_FOUND"))
+        for j, choice in enumerate(answer.choice_ids or ()):
+            if choice not in seen_choices:
+                problems.append(Problem((*at, "choiceIds", str(j)), "No choice with this id.", "NOT_FOUND"))
+        for j, pair in enumerate(answer.matches or ()):
+            if pair.choice_id not in seen_choices:
+                problems.append(Problem((*at, "matches", str(j), "choiceId"), "No choice with this id.", "NOT_FOUND"))
+    return problems
 
 
 def _check_answers(answers: Sequence[Answer], questions: dict[UUID, Any], choices: dict[UUID, list[Any]]) -> None:
@@ -434,6 +460,7 @@ async def submit_attempt(
     session: AsyncSession, *, actor: Actor, attempt_id: UUID, answers: Sequence[Answer]
 ) -> Attempted:
     """003 Submit the quiz: scored here, recorded in the module's progress, `quiz_submission`."""
+    hidden = await _hidden_ids(session, actor, answers)
     attempt = None
     if actor.user_id is not None:
         attempt = await session.scalar(
@@ -442,7 +469,10 @@ async def submit_attempt(
             .with_for_update()
         )
     if attempt is None:  # another learner's attempt looks like a missing one
-        raise Failure.one(("attemptId",), "No attempt of yours with this id.", "NOT_FOUND")
+        hidden.insert(0, Problem(("attemptId",), "No attempt of yours with this id.", "NOT_FOUND"))
+    if hidden:
+        raise Failure(hidden)
+    assert attempt is not None
     if attempt.submitted_at is not None:
         raise Failure.one(("attemptId",), "This attempt is already submitted.", "ALREADY_SUBMITTED")
     enrollment = await session.get_one(Enrollment, attempt.enrollment_id)

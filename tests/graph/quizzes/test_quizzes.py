@@ -236,12 +236,14 @@ async def test_a_quiz_without_pass_mark_passes_any_submission(api: Api, session:
 
 async def test_answers_that_do_not_fit_the_quiz_are_refused(api: Api, session: AsyncSession) -> None:
     quiz = await make_quiz(api, session)
-    other = await make_quiz(api, session, slug="globex")
+    sibling = await make_module(session, quiz.course, kind=ModuleKind.QUIZ)
+    elsewhere = {"moduleId": gid(sibling), "type": "SHORT_ANSWERS", "title": "Other quiz", "acceptedAnswers": ["x"]}
+    made = (await quiz.admin.data(QUESTION, {"input": elsewhere}))["questionCreate"]["question"]
     attempt = (await start(quiz))["attempt"]["id"]
     mc, short = quiz.questions["MULTIPLE_CHOICE"], quiz.questions["SHORT_ANSWERS"]
     prime = quiz.questions["MULTIPLE_CORRECT"]["choices"][0]["id"]
     given = [
-        {"questionId": other.questions["MULTIPLE_CHOICE"]["id"], "choiceIds": []},
+        {"questionId": made["id"]},
         {"questionId": mc["id"], "choiceIds": [mc["choices"][0]["id"], prime]},
         {"questionId": short["id"], "text": "Pacific"},
         {"questionId": short["id"], "text": "Pacific", "choiceIds": [mc["choices"][1]["id"]]},
@@ -263,6 +265,15 @@ async def test_answers_that_do_not_fit_the_quiz_are_refused(api: Api, session: A
         (["answers", "3", "choiceIds"], "INVALID"),
     ]
     assert await attempts_in_db(session) == [(1, None, None)]  # still open, nothing scored
+    other = await make_quiz(api, session, slug="globex")  # another portal's ids are unknown ones
+    hidden = [{"questionId": other.questions["MULTIPLE_CHOICE"]["id"],
+               "choiceIds": [other.questions["MULTIPLE_CHOICE"]["choices"][0]["id"]]}]  # fmt: skip
+    refused = await submit(quiz, attempt, hidden)
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [
+        (["answers", "0", "questionId"], "NOT_FOUND"),
+        (["answers", "0", "choiceIds", "0"], "NOT_FOUND"),
+    ]
+    assert await attempts_in_db(session) == [(1, None, None)]
 
 
 # ---- attempts ------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.courses import Course, QuizScorePolicy
@@ -180,7 +180,7 @@ def attempts_query(actor: Actor, module_id: UUID | None = None) -> Select[Any]:
 def own_attempts_query(actor: Actor) -> Select[Any]:
     """The viewer's own attempts (what decides which answers they may see)."""
     if actor.user_id is None:
-        return select(QuizAttempt.__table__).where(False)  # type: ignore[arg-type]
+        return select(QuizAttempt.__table__).where(false())
     return attempts_query(actor).where(QuizAttempt.user_id == actor.user_id)
 
 

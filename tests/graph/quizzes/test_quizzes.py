@@ -538,3 +538,43 @@ async def test_a_quiz_without_questions_cannot_start(api: Api, session: AsyncSes
     empty = await make_module(session, quiz.course, kind=ModuleKind.QUIZ)
     refused = await quiz.learner.data(START, {"input": {"moduleId": gid(empty)}})
     assert refused["quizAttemptStart"]["errors"] == [{"field": ["moduleId"], "code": "NOT_ALLOWED_IN_STATE"}]
+
+
+async def test_an_api_key_takes_no_quiz_and_an_expired_enrollment_submits_nothing(
+    api: Api, session: AsyncSession, clock: FrozenClock
+) -> None:
+    quiz = await make_quiz(api, session)
+    assert (await start(quiz, who=quiz.admin))["errors"] == [{"field": ["moduleId"], "code": "NOT_ENROLLED"}]
+    attempt = (await start(quiz))["attempt"]["id"]
+    update = """mutation($input: EnrollmentUpdateInput!) { enrollmentUpdate(input: $input) { errors { code } } }"""
+    await quiz.admin.data(update, {"input": {"enrollmentId": quiz.enrollment, "expired": True}})
+    clock.advance(seconds=1)
+    refused = await submit(quiz, attempt, answers(quiz, "Paris", None, None, None))
+    assert refused["errors"] == [{"field": ["attemptId"], "code": "ENROLLMENT_EXPIRED"}]
+    assert await attempts_in_db(session) == [(1, None, None)]
+
+
+async def test_attempts_filter_by_quiz_and_every_step_is_audited(
+    api: Api, session: AsyncSession, clock: FrozenClock
+) -> None:
+    quiz = await make_quiz(api, session)
+    other = await make_module(session, quiz.course, kind=ModuleKind.QUIZ)
+    short = {"moduleId": gid(other), "type": "SHORT_ANSWERS", "title": "Other", "acceptedAnswers": ["x"]}
+    await quiz.admin.data(QUESTION, {"input": short})
+    await take(quiz, [])
+    clock.advance(minutes=1)
+    await take(quiz, [])
+    started = await quiz.learner.data(START, {"input": {"moduleId": gid(other)}})
+    query = """query($id: ID!, $module: ID) { enrollment(id: $id) {
+      all: quizAttempts { totalCount }
+      one: quizAttempts(moduleId: $module, orderBy: {field: STARTED_AT, direction: DESC}) {
+        nodes { number module { id } } } } }"""
+    seen = (await quiz.learner.data(query, {"id": quiz.enrollment, "module": gid(quiz.module)}))["enrollment"]
+    assert seen["all"]["totalCount"] == 3
+    assert [(n["number"], n["module"]["id"]) for n in seen["one"]["nodes"]] == [(2, gid(quiz.module)),
+                                                                                (1, gid(quiz.module))]  # fmt: skip
+    audit = """{ auditEvents(first: 50) { nodes { action target { __typename ... on Node { id } } } } }"""
+    events = (await quiz.admin.data(audit))["auditEvents"]["nodes"]
+    quiz_events = [(e["action"], e["target"]["__typename"]) for e in events if e["action"].startswith("quiz")]
+    assert sorted(quiz_events) == [("quizAttemptStart", "QuizAttempt")] * 3 + [("quizAttemptSubmit", "QuizAttempt")] * 2
+    assert started["quizAttemptStart"]["attempt"]["number"] == 1

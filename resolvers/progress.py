@@ -1,4 +1,5 @@
-"""Completing modules (003 Mark Complete, R9, R14, R16): start, availability, course completion."""
+"""Learner progress (003 Mark Complete, R9, R14, R16): the one path every learner action in a module
+takes (`open_module`, then `update_module_progress`), availability, course completion."""
 
 from dataclasses import dataclass
 from datetime import datetime

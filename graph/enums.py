@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models import certificates, courses, enrollments, modules, users
+from models import certificates, courses, enrollments, modules, quizzes, users
 from resolvers import module_kinds, paging
 
 CourseStatus = strawberry.enum(courses.CourseStatus, description="Lifecycle of a course.")
@@ -25,4 +25,8 @@ EnrollmentStatus = strawberry.enum(enrollments.EnrollmentStatus, description="Wh
 ModuleProgressStatus = strawberry.enum(enrollments.ModuleProgressStatus, description="Where a learner is in a module.")
 CertificateFieldKey = strawberry.enum(
     certificates.CertificateFieldKey, description="What a template field prints (003)."
+)
+QuestionType = strawberry.enum(quizzes.QuestionType, description="How a question is answered (003).")
+QuizScorePolicy = strawberry.enum(
+    courses.QuizScorePolicy, description="Which quiz attempt counts: the latest (003) or the best."
 )

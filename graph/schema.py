@@ -28,6 +28,7 @@ from graph.modules.types import KIND_TYPES
 from graph.node import NodeQuery
 from graph.portals.mutations import PortalMutation
 from graph.portals.queries import PortalQuery
+from graph.quizzes.mutations import QuizMutation
 from graph.scalars import SCALAR_MAP
 from graph.users.mutations import UserMutation
 from graph.users.queries import UserQuery
@@ -55,6 +56,7 @@ Mutation = merge_types(
         CourseMutation,
         ModuleMutation,
         EnrollmentMutation,
+        QuizMutation,
         LearningPathMutation,
         GradeMutation,
         CertificateMutation,

@@ -39,6 +39,13 @@ class DurationRule(StrEnum):
     X_DAYS_AFTER_ENROLLMENT = "x_days_after_enrollment"
 
 
+class QuizScorePolicy(StrEnum):
+    """Which quiz attempt is the module's score: the latest (003) or the best."""
+
+    LATEST = "latest"
+    BEST = "best"
+
+
 class Category(Identified, TenantOwned, Timestamped, table=True):
     __table_args__ = (UniqueConstraint("portal_id", "type", "name"),)
     name: str = Field(max_length=200)
@@ -67,6 +74,7 @@ class Course(Identified, TenantOwned, Timestamped, table=True):
     )
     certificate_expires_after: int | None = Field(default=None, description="Days; null: never expires.")
     certificate_expires_after_grace_period: int | None = Field(default=None, description="Days to recertify (Q21).")
+    quiz_score_policy: QuizScorePolicy = Field(default=QuizScorePolicy.LATEST, sa_type=str_enum(QuizScorePolicy))
 
 
 class CourseCategory(Identified, TenantOwned, table=True):

@@ -10,6 +10,7 @@ from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment
 from models.modules import Module
 from models.portals import Portal
+from models.quizzes import Choice, Question, QuizAttempt
 from models.users import Group, GroupMember, Membership, User
 
 metadata = SQLModel.metadata
@@ -20,6 +21,7 @@ __all__ = [
     "Category",
     "Certificate",
     "CertificateTemplate",
+    "Choice",
     "Course",
     "CourseCategory",
     "CourseInstructor",
@@ -36,6 +38,8 @@ __all__ = [
     "ModuleProgress",
     "OutboxEvent",
     "Portal",
+    "Question",
+    "QuizAttempt",
     "RefreshToken",
     "Section",
     "SigningSecret",

@@ -21,6 +21,7 @@ from models.courses import (
     DurationRule,
     GradeModule,
     GradingRule,
+    QuizScorePolicy,
     Section,
 )
 from models.modules import Module
@@ -133,6 +134,7 @@ class CourseFields:
     certificate_template_id: UUID | None = None
     certificate_expires_after: int | None = None
     certificate_expires_after_grace_period: int | None = None
+    quiz_score_policy: QuizScorePolicy | None = None
 
     @property
     def regrades(self) -> bool:
@@ -260,6 +262,7 @@ async def _apply(session: AsyncSession, course: Course, fields: CourseFields) ->
         "min_passing_percentage",
         "certificate_expires_after",
         "certificate_expires_after_grace_period",
+        "quiz_score_policy",
     ):
         if (value := getattr(fields, name)) is not None:
             setattr(course, name, value)

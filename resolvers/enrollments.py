@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.courses import Course, CourseStatus, DurationRule
 from models.enrollments import Enrollment, EnrollmentSource, EnrollmentStatus, ModuleProgress
 from models.portals import Portal
+from models.quizzes import QuizAttempt
 from models.session import now
 from models.users import Group, GroupMember, Membership, User
 from resolvers import certificates
@@ -243,6 +244,7 @@ async def remove(session: AsyncSession, *, actor: Actor, enrollment_ids: Sequenc
     ids = list(dict.fromkeys(e for e in enrollment_ids if e in found))
     removed = [found[e] for e in ids]
     if ids:
+        await session.execute(delete(QuizAttempt).where(QuizAttempt.enrollment_id.in_(ids)))
         await session.execute(delete(ModuleProgress).where(ModuleProgress.enrollment_id.in_(ids)))
         await session.execute(delete(Enrollment).where(Enrollment.id.in_(ids)))
     for row in removed:
@@ -256,6 +258,7 @@ async def reset(session: AsyncSession, *, actor: Actor, enrollment_ids: Sequence
     found, problems = await _manageable(session, actor, enrollment_ids)
     ids = [e for e in enrollment_ids if e in found]
     if ids:
+        await session.execute(delete(QuizAttempt).where(QuizAttempt.enrollment_id.in_(ids)))
         await session.execute(delete(ModuleProgress).where(ModuleProgress.enrollment_id.in_(ids)))
         from_start = select(Course.id).where(Course.duration_rule == DurationRule.X_DAYS_AFTER_START)
         await session.execute(

@@ -24,6 +24,7 @@ from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment, LearningPathStatus
 from models.modules import Module
 from models.portals import Portal
+from models.quizzes import Choice, Question, QuizAttempt
 from models.users import Group, GroupMember, Membership, Role, User
 from resolvers.errors import Forbidden, Unauthenticated
 
@@ -216,6 +217,15 @@ def _reads_every_email(actor: "Actor") -> bool:
     return actor.portal_ids is None or actor.role is Role.ADMIN
 
 
+def _module_rule(model: Any, course_rule: Rule) -> Rule:
+    """Rows that belong to a module (a quiz's questions) follow its course's rule."""
+    return lambda actor: model.module_id.in_(select(Module.id).where(_of_course(Module, course_rule)(actor)))
+
+
+def _choice_visible(actor: "Actor") -> ColumnElement[bool]:
+    return Choice.question_id.in_(select(Question.id).where(_module_rule(Question, _course_visible)(actor)))
+
+
 def _admin_only(model: Any) -> Rule:
     return lambda actor: _in_scope(model.portal_id, actor) if actor.role is Role.ADMIN else false()
 
@@ -239,6 +249,9 @@ VISIBLE: dict[type, Rule] = {
         select(Enrollment.id).where(_enrollment_visible(actor))
     ),
     OutboxEvent: _admin_only(OutboxEvent),
+    Question: _module_rule(Question, _course_visible),
+    Choice: _choice_visible,
+    QuizAttempt: lambda actor: QuizAttempt.enrollment_id.in_(select(Enrollment.id).where(_enrollment_visible(actor))),
     LearningPath: _path_visible,
     LearningPathCourse: lambda actor: LearningPathCourse.learning_path_id.in_(
         select(LearningPath.id).where(_path_visible(actor))
@@ -257,6 +270,7 @@ MANAGEABLE: dict[type, Rule] = {
     Course: _course_manageable,
     Section: _of_course(Section, _course_manageable),
     Module: _of_course(Module, _course_manageable),
+    Question: _module_rule(Question, _course_manageable),
     ApiKey: _admin_only(ApiKey),
     Enrollment: _enrollment_manageable,
     LearningPath: _admin_only(LearningPath),
@@ -310,6 +324,7 @@ MUTATIONS: dict[str, frozenset[Role]] = {
     "moduleUpdate": AUTHORS,
     "moduleReorder": AUTHORS,
     "moduleDelete": AUTHORS,
+    "questionCreate": AUTHORS,
     "enrollmentCreate": ADMINS,
     "enrollmentGroupCreate": ADMINS,
     "enrollmentUpdate": AUTHORS,
@@ -322,6 +337,8 @@ MUTATIONS: dict[str, frozenset[Role]] = {
     "externalActivityScore": AUTHORS,
     "gradeOverride": AUTHORS,
     "moduleComplete": MEMBERS,
+    "quizAttemptStart": MEMBERS,
+    "quizAttemptSubmit": MEMBERS,
     "learningPathCreate": ADMINS,
     "learningPathUpdate": ADMINS,
     "learningPathEnroll": ADMINS,

@@ -1,10 +1,8 @@
-"""Completing modules (003 Mark Complete, R9, R14, R16) and the one path every change of a
-learner's record in a module takes: start, availability, course completion, grade, certificate.
-
-`record` is that path: moduleComplete, externalActivityScore and (later) quiz and assignment
-grading call it, so the course's status, grade (`grades.recompute`), certificate and the
-`course_completed` event always move in the transaction of the change that moved them.
-"""
+"""Learner progress (003 Mark Complete, R9, R14, R16): the one path every learner action in a module
+takes (`open_module`, then `update_module_progress`), availability, course completion, and then
+the course's grade (`grades.recompute`), certificate and `course_completed` event, in the
+transaction of the change that moved them. moduleComplete, quizzes and externalActivityScore
+all go through it."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,15 +39,17 @@ class Completion:
         return self.enrollment
 
 
-def _refuse_closed(enrollment: Enrollment, module: Module, at: object) -> None:
+def _refuse_closed(
+    enrollment: Enrollment, module: Module, at: object, *, enrollment_field: str, module_field: str
+) -> None:
     if enrollment.revoked_at is not None:
-        raise Failure.one(("enrollmentId",), "Access to this course is revoked.", "ACCESS_REVOKED")
+        raise Failure.one((enrollment_field,), "Access to this course is revoked.", "ACCESS_REVOKED")
     if enrollment.expires_at is not None and enrollment.expires_at <= at:  # type: ignore[operator]
         raise Failure.one(
-            ("enrollmentId",), "This enrollment has expired; results stay readable.", "ENROLLMENT_EXPIRED"
+            (enrollment_field,), "This enrollment has expired; results stay readable.", "ENROLLMENT_EXPIRED"
         )
     if (enrollment.starts_at is not None and enrollment.starts_at > at) or not is_available(module, enrollment, at):  # type: ignore[operator, arg-type]
-        raise Failure.one(("moduleId",), "This module is not available yet.", "MODULE_NOT_AVAILABLE")
+        raise Failure.one((module_field,), "This module is not available yet.", "MODULE_NOT_AVAILABLE")
 
 
 async def _start(session: AsyncSession, enrollment: Enrollment, course: Course) -> None:
@@ -114,27 +114,51 @@ async def module_of(session: AsyncSession, enrollment: Enrollment, module_id: UU
     return module
 
 
-async def record(
+@dataclass(frozen=True, slots=True)
+class ModuleResult:
+    """A graded module's outcome (a quiz's counted attempt, an external score): what its record
+    shows. `attempts` None: one more than before."""
+
+    score: float | None
+    passed: bool | None
+    attempts: int | None
+
+
+async def open_module(
+    session: AsyncSession,
+    enrollment: Enrollment,
+    module: Module,
+    *,
+    enrollment_field: str = "enrollmentId",
+    module_field: str = "moduleId",
+) -> tuple[Course, datetime]:
+    """What every learner action in a module passes first (R9–R11): access not revoked nor
+    expired, the module available (drip, start date, learning-path prerequisite); then the
+    course is started. The refusals name `enrollment_field` and `module_field` of the input."""
+    at = now(session)
+    _refuse_closed(enrollment, module, at, enrollment_field=enrollment_field, module_field=module_field)
+    if await locked_by_prerequisite(session, enrollment):
+        raise Failure.one(
+            (module_field,), "A prerequisite course of the learning path comes first.", "MODULE_NOT_AVAILABLE"
+        )
+    course = await session.get_one(Course, enrollment.course_id)
+    await _start(session, enrollment, course)
+    return course, at
+
+
+async def update_module_progress(
     session: AsyncSession,
     *,
     enrollment: Enrollment,
     module: Module,
-    completed: bool = True,
-    score: float | None = None,
-    passed: bool | None = None,
-    attempt: bool = False,
-) -> Completion:
-    """The shared progress path: the learner's record in `module` (completed, and/or a score in
-    percent with passed), then `_settle`. A completed record stays completed; a score replaces the
-    last one (the latest counts, 003). Refuses revoked, expired and unavailable work."""
-    at = now(session)
-    _refuse_closed(enrollment, module, at)
-    if await locked_by_prerequisite(session, enrollment):
-        raise Failure.one(
-            ("moduleId",), "A prerequisite course of the learning path comes first.", "MODULE_NOT_AVAILABLE"
-        )
-    course = await session.get_one(Course, enrollment.course_id)
-    await _start(session, enrollment, course)
+    course: Course,
+    at: datetime,
+    complete: bool = False,
+    result: ModuleResult | None = None,
+) -> ModuleProgress:
+    """The one way a learner's record in a module changes (after `open_module`): begun, scored,
+    completed; then the course's completion (R16), grade and certificate (`_settle`), in the same
+    transaction. A completed module stays completed."""
     row = await session.scalar(
         select(ModuleProgress).where(
             ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_id == module.id
@@ -145,16 +169,34 @@ async def record(
             portal_id=enrollment.portal_id, enrollment_id=enrollment.id, module_id=module.id, started_at=at
         )
         session.add(row)
-    if score is not None:
-        row.score, row.passed = score, passed
-    if attempt or score is not None:
-        row.attempts = (row.attempts or 0) + 1
-    if completed and row.status is not ModuleProgressStatus.COMPLETED:
+    if result is not None:
+        row.score, row.passed = result.score, result.passed
+        row.attempts = (row.attempts or 0) + 1 if result.attempts is None else result.attempts
+    if complete and row.status is not ModuleProgressStatus.COMPLETED:
         row.status, row.completed_at = ModuleProgressStatus.COMPLETED, at
     elif row.status is ModuleProgressStatus.NOT_STARTED:
         row.status = ModuleProgressStatus.IN_PROGRESS
     await session.flush()
     await _settle(session, enrollment, course)
+    return row
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    enrollment: Enrollment,
+    module: Module,
+    completed: bool = True,
+    score: float | None = None,
+    passed: bool | None = None,
+) -> Completion:
+    """A result posted for a module (moduleComplete, an external score in percent): opened and
+    recorded in one go; each score counts as one more attempt and replaces the last (003)."""
+    course, at = await open_module(session, enrollment, module)
+    result = None if score is None else ModuleResult(score=score, passed=passed, attempts=None)
+    row = await update_module_progress(
+        session, enrollment=enrollment, module=module, course=course, at=at, complete=completed, result=result
+    )
     return Completion(row, enrollment, module, at)
 
 

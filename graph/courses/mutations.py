@@ -7,7 +7,7 @@ import strawberry
 
 from graph.context import Info
 from graph.courses.types import CategoryType, CourseType, SectionType
-from graph.enums import CategoryKind, DurationRule, GradingRule
+from graph.enums import CategoryKind, DurationRule, GradingRule, QuizScorePolicy
 from graph.errors import error_type
 from graph.money import MoneyInput
 from graph.mutation import payload_type, perform
@@ -48,6 +48,9 @@ class CourseFieldsInput:
     certificate_expires_after_grace_period: int | None = strawberry.field(
         default=None, description="Days after expiry to recertify."
     )
+    quiz_score_policy: QuizScorePolicy | None = strawberry.field(
+        default=None, description="LATEST (003, the default) or BEST attempt as a quiz's score."
+    )
 
     def to_fields(self, title: str | None) -> courses.CourseFields:
         cats = None if self.category_ids is None else input_ids(self.category_ids, "Category", field="categoryIds")
@@ -81,6 +84,7 @@ class CourseFieldsInput:
             certificate_template_id=template,
             certificate_expires_after=self.certificate_expires_after,
             certificate_expires_after_grace_period=self.certificate_expires_after_grace_period,
+            quiz_score_policy=self.quiz_score_policy,
         )
 
 

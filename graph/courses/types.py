@@ -9,7 +9,7 @@ import strawberry
 from graph.certificates.types import CertificateTemplateType, template_of
 from graph.context import Info
 from graph.enrollments.types import EnrollmentOrder, EnrollmentType
-from graph.enums import CategoryKind, CourseStatus, DurationRule, EnrollmentStatus, GradingRule
+from graph.enums import CategoryKind, CourseStatus, DurationRule, EnrollmentStatus, GradingRule, QuizScorePolicy
 from graph.modules.types import Module, module_from_row
 from graph.money import MoneyType
 from graph.node import Node, filter_id, make_id, register
@@ -109,6 +109,7 @@ class CourseType(Node):
     certificate_expires_after_grace_period: int | None = strawberry.field(
         description="Days after expiry in which the learner may recertify (Q21)."
     )
+    quiz_score_policy: QuizScorePolicy = strawberry.field(description="Which quiz attempt is a module's score.")
     created_at: datetime
     updated_at: datetime
     row_id: strawberry.Private[UUID]
@@ -133,6 +134,7 @@ class CourseType(Node):
             certificate_expires_after=row.certificate_expires_after,
             certificate_expires_after_grace_period=row.certificate_expires_after_grace_period,
             certificate_template_id=row.certificate_template_id,
+            quiz_score_policy=row.quiz_score_policy,
             created_at=row.created_at,
             updated_at=row.updated_at,
             row_id=row.id,

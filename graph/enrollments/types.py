@@ -11,13 +11,14 @@ import strawberry
 from graph.context import Info
 from graph.enums import EnrollmentStatus, ModuleProgressStatus
 from graph.modules.types import Module, module_from_row
-from graph.node import Node, make_id, register
-from graph.pagination import order_input
+from graph.node import Node, make_id, query_id, register
+from graph.pagination import Connection, Listed, Paged, order_input
+from graph.quizzes.types import QuizAttemptNode, QuizAttemptOrder, attempts_of
 from models.courses import Course
 from models.enrollments import Enrollment
 from models.enrollments import ModuleProgressStatus as ProgressStatus
 from models.users import User
-from resolvers import certificates, enrollments, modules
+from resolvers import certificates, enrollments, modules, quizzes
 from resolvers.batches import Children
 from resolvers.schedule import available_at, progress
 
@@ -68,10 +69,15 @@ class ModuleProgressType:
     is_available: bool = strawberry.field(description="Open to the learner now (drip, start date).")
     available_at: datetime | None = strawberry.field(description="When it opens; null until the course is started.")
     module_row: strawberry.Private[Any]
+    enrollment_id: strawberry.Private[UUID]
 
     @strawberry.field
     def module(self) -> Module:
         return module_from_row(self.module_row)
+
+    @strawberry.field(description="A quiz's attempts, first to last; empty for other kinds.")
+    async def quiz_attempts(self, info: Info) -> list[QuizAttemptNode]:
+        return await attempts_of(info, self.enrollment_id, self.module_row.id)
 
 
 @strawberry.type(name="Enrollment", description="One learner in one course (003 registration, 004 subscription).")
@@ -156,6 +162,25 @@ class EnrollmentType(Node):
             return None
         return CertificateType.from_row(max(rows, key=lambda r: (r.revoked_at is None, r.issued_at)))
 
+    @strawberry.field(
+        description="The learner's quiz attempts, optionally of one quiz.", extensions=[Paged(QuizAttemptOrder)]
+    )
+    async def quiz_attempts(
+        self, info: Info, module_id: strawberry.ID | None = None
+    ) -> Connection[Annotated["QuizAttemptNode", strawberry.lazy("graph.quizzes.types")]]:
+
+        actor = await info.context.actor()
+        module = None if module_id is None else query_id(module_id, "Module")
+        if module_id is not None and module is None:
+            module = UUID(int=0)  # another type's ID finds nothing
+        return Listed(  # type: ignore[return-value]
+            quizzes.attempts_query,
+            (actor, module),
+            QuizAttemptNode.from_row,
+            partition="enrollment_id",
+            parent=self.row.id,
+        )
+
     @strawberry.field(description="Every module of the course with the learner's record in it.")
     async def module_progress(self, info: Info) -> list[ModuleProgressType]:
         records = {r.module_id: r for r in await _progress_rows(info, self.row.id)}
@@ -175,6 +200,7 @@ def progress_of(record: Any, module: Any, enrollment: Any, now: datetime) -> Mod
         is_available=opens is not None and opens <= now,
         available_at=opens,
         module_row=module,
+        enrollment_id=enrollment.id,
     )
 
 

@@ -25,6 +25,7 @@ from models.courses import Course, Section
 
 if TYPE_CHECKING:
     from graph.courses.types import CourseType, SectionType
+    from graph.quizzes.types import QuestionNode
 
 
 @strawberry.type(description="When a module becomes available to a learner (003 drip).")
@@ -164,6 +165,12 @@ class QuizModule(Module):
     time_limit_minutes: int | None = detail("time_limit_minutes")
     show_correct_answers: ShowCorrectAnswers = detail("show_correct_answers", "never", enum=ShowCorrectAnswers)
     shuffle_questions: bool = detail("shuffle_questions", False)
+
+    @strawberry.field(description="The questions in order; answers hidden from learners until allowed.")
+    async def questions(self, info: Info) -> list[Annotated["QuestionNode", strawberry.lazy("graph.quizzes.types")]]:
+        from graph.quizzes.types import questions_of
+
+        return await questions_of(info, self.row_id)
 
 
 @strawberry.type(description="Work a learner submits and an instructor grades.")

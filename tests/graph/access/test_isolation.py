@@ -89,6 +89,7 @@ ID_STEMS = {
     "host": "User",
     "target": ANY,
     "gradeModule": "Module",
+    "attempt": "QuizAttempt",
 }
 
 # What each module kind needs on creation (resolvers/module_kinds.py); other kinds need nothing.
@@ -630,8 +631,8 @@ async def furnish(
 ) -> list[str]:
     """What an admin builds through the API, each mutation leaving its audit event: categories,
     a certificate template, a published course shared with sub-portals using it, holding a module
-    of every kind and a learner with a certificate, a draft, a group, a newcomer, API keys (one
-    revoked). The IDs of all that, in order."""
+    of every kind and a learner (who takes its quiz) with a certificate, a draft, a group, a
+    newcomer, API keys (one revoked). The IDs of all that, in order."""
     name, slug = portal.name, portal.slug
     teaching = [global_id("User", person.id) for person in (people[Role.INSTRUCTOR], *teachers)]
     learner = global_id("User", people[Role.LEARNER].id)
@@ -667,6 +668,7 @@ async def furnish(
     modules = [{"courseId": course, "sectionId": made[-2], "kind": kind, "title": f"{name} {kind.title()}",
                 **filled(KIND_FIELDS.get(kind, {}), name=name, slug=slug)} for kind in kinds]  # fmt: skip
     made += await created(api, schema, *[("moduleCreate", module) for module in modules])
+    quiz = made[-len(modules) :][list(kinds).index("QUIZ")]
     made += await created(
         api, schema,
         ("coursePublish", {"courseId": course}),
@@ -676,6 +678,13 @@ async def furnish(
     )  # fmt: skip
     sequel = made[-1]
     made += await created(api, schema, ("enrollmentAssignCertificate", {"enrollmentIds": [made[-2]]}))
+    made += await created(
+        api, schema,
+        ("questionCreate", {"moduleId": quiz, "type": "MULTIPLE_CHOICE", "title": f"{name} Question",
+                            "explanation": f"{name} explains", "choices": [{"text": f"{name} Right", "isCorrect": True},
+                                                                           {"text": f"{name} Wrong"}]}),
+    )  # fmt: skip
+    made += await take_quiz(api.signed_in(people[Role.LEARNER], slug), schema, quiz, made[-1])
     made += await created(
         api, schema,
         ("moduleCreate", {"courseId": sequel, "kind": "TEXT", "title": f"{name} Recap", "content": "<p>Recap</p>"}),
@@ -688,6 +697,15 @@ async def furnish(
     )  # fmt: skip
     made += await created(api, schema, ("learningPathEnroll", {"learningPathId": made[-1], "userIds": [learner]}))
     return made
+
+
+async def take_quiz(learner: Api, schema: GraphQLSchema, quiz: str, question: str) -> list[str]:
+    """The learner's attempt, submitted with an answer, so attempts and answers are walked too."""
+    shown = await learner.data(f'{{ node(id: "{question}") {{ ... on Question {{ choices {{ id }} }} }} }}')
+    choice = shown["node"]["choices"][0]["id"]
+    [attempt] = await created(learner, schema, ("quizAttemptStart", {"moduleId": quiz}))
+    answers = [{"questionId": question, "choiceIds": [choice]}]
+    return [attempt, *await created(learner, schema, ("quizAttemptSubmit", {"attemptId": attempt, "answers": answers}))]
 
 
 async def staff(session: AsyncSession, portal: Portal) -> dict[Role, User]:

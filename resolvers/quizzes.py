@@ -15,7 +15,7 @@ scoring, all on the server. The rules, as docs/quizzes.md tells clients:
   scored 0, its late answers not recorded (R22: expiry submits what was saved, and nothing is
   saved before the submission).
 - The module's record shows the latest submitted attempt, or the best where the course's
-  `quizScorePolicy` is BEST; the module completes when an attempt passes, and stays completed.
+  `quizScorePolicy` is BEST; the module completes on submission, failed or not (R14), and stays completed.
 """
 
 import re
@@ -349,7 +349,8 @@ async def _record(
     session: AsyncSession, attempt: QuizAttempt, enrollment: Enrollment, module: Module, course: Course, at: datetime
 ) -> ModuleProgress:
     """The module's record after a submission: latest or best attempt (the course says), the
-    number submitted; completed once an attempt passes. Through the shared progress path."""
+    number submitted; completed by the submission, even a failed one, `passed` apart (R14).
+    Through the shared progress path."""
     submitted = list(
         await session.scalars(
             select(QuizAttempt)
@@ -371,7 +372,7 @@ async def _record(
         module=module,
         course=course,
         at=at,
-        complete=bool(attempt.passed),
+        complete=True,
         result=result,
     )
     data = {

@@ -351,7 +351,10 @@ async def test_starting_after_the_deadline_closes_the_expired_attempt(
 # ---- the module's record -------------------------------------------------------------------------
 
 
-async def test_starting_starts_the_course_and_passing_completes_it(api: Api, session: AsyncSession) -> None:
+async def test_starting_starts_the_course_and_submitting_completes_it_even_failed(
+    api: Api, session: AsyncSession
+) -> None:
+    """R14: a quiz completes on submit, failed or not; `passed` says how it went."""
     quiz = await make_quiz(api, session, passing_percentage=80)
     started = await start(quiz)
     mine = """{ viewer { enrollments { nodes { status startedAt moduleProgress { status attempts } } } } }"""
@@ -359,14 +362,16 @@ async def test_starting_starts_the_course_and_passing_completes_it(api: Api, ses
     assert seen == {"status": "IN_PROGRESS", "startedAt": "2026-01-05T09:00:00Z",
                     "moduleProgress": [{"status": "IN_PROGRESS", "attempts": 0}]}  # fmt: skip
     failed = await submit(quiz, started["attempt"]["id"], answers(quiz, "Paris", None, None, None))
-    assert failed["enrollment"]["status"] == "IN_PROGRESS"
+    assert (failed["enrollment"]["status"], failed["enrollment"]["completedAt"]) == (
+        "COMPLETED", "2026-01-05T09:00:00Z")  # fmt: skip
     assert failed["enrollment"]["moduleProgress"][0] | {"quizAttempts": None} == {
-        "status": "IN_PROGRESS", "score": 14.29, "passed": False, "attempts": 1, "quizAttempts": None}  # fmt: skip
+        "status": "COMPLETED", "score": 14.29, "passed": False, "attempts": 1, "quizAttempts": None}  # fmt: skip
     passed = await take(quiz, answers(quiz, "Paris", ["2", "3"], "Pacific", {"Apple": "Red", "Banana": "Yellow",
                                                                               "Lime": "Green"}))  # fmt: skip
     enrollment = passed["enrollment"]
     assert (enrollment["status"], enrollment["completedAt"], enrollment["progress"]["display"]) == (
         "COMPLETED", "2026-01-05T09:00:00Z", "1/1")  # fmt: skip
+    assert enrollment["moduleProgress"][0]["passed"] is True
     assert enrollment["moduleProgress"][0]["quizAttempts"] == [{"number": 1, "score": 14.29},
                                                                {"number": 2, "score": 100.0}]  # fmt: skip
     events = await session.execute(
@@ -391,7 +396,7 @@ async def test_the_latest_attempt_counts_unless_the_course_says_best(
     second = await take(quiz, [])
     record = second["enrollment"]["moduleProgress"][0]
     assert (record["score"], record["passed"], record["attempts"]) == (score, passed, 2)
-    assert record["status"] == "COMPLETED"  # a passed quiz stays completed
+    assert record["status"] == "COMPLETED"  # a submitted quiz stays completed
     course = await quiz.admin.data(NODE.format(id=gid(quiz.course), fields="... on Course { quizScorePolicy }"))
     assert course["node"]["quizScorePolicy"] == policy.name
 

@@ -131,6 +131,12 @@ def _role_in(acting: _Acting, memberships: Iterable[_Member]) -> Role | None:
     return Role.ADMIN if any(part and UUID(hex=part) in parents for part in acting.path.split("/")) else None
 
 
+async def _rows(session: AsyncSession, stmt: Select[Any], **parameters: Any) -> Sequence[Any]:
+    """Plain rows through the session's connection: the ORM's execution layer would cost more
+    than the statement (docs/performance.md, step 2), and there are no ORM objects to load."""
+    return (await (await session.connection()).execute(stmt, parameters)).all()
+
+
 # Who acts is asked on every request: these statements are built once, their cache keys with them.
 _USER_ACTOR = (
     select(User.is_active, Membership.portal_id.label("member_of"), Membership.role, *_SUBTREE)
@@ -149,7 +155,7 @@ _KEY_ACTOR = (
 async def _user_actor(session: AsyncSession, user_id: UUID, portal: PortalRef | None) -> Actor:
     """One statement: the user, their memberships and, for each active portal, its subtree
     (where they belong to one portal only, that is where they act)."""
-    rows = (await session.execute(_USER_ACTOR, {"user_id": user_id})).all()
+    rows = await _rows(session, _USER_ACTOR, user_id=user_id)
     if not rows or not rows[0].is_active:
         raise Unauthenticated("This account does not exist or is deactivated.")
     memberships = {_Member(row.member_of, row.role) for row in rows if row.member_of is not None}
@@ -177,7 +183,7 @@ async def holder_actor(session: AsyncSession, *, user_id: UUID, portal: PortalRe
 
 
 async def _key_actor(session: AsyncSession, secret: str, portal: PortalRef | None) -> Actor:
-    rows = (await session.execute(_KEY_ACTOR, {"digest": digest(secret)})).all()
+    rows = await _rows(session, _KEY_ACTOR, digest=digest(secret))
     if not rows:
         raise Unauthenticated("This API key is unknown or revoked.")
     found, home = rows[0], _acting(rows)

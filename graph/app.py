@@ -1,5 +1,6 @@
 """The ASGI application: GraphQL at /graphql, GraphiQL, health and readiness probes."""
 
+import gc
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -107,8 +108,15 @@ def _encoded(response: Any) -> str:
 
 
 def create_app(
-    settings: Settings | None = None, *, engine: AsyncEngine | None = None, clock: Clock = utcnow
+    settings: Settings | None = None,
+    *,
+    engine: AsyncEngine | None = None,
+    clock: Clock = utcnow,
+    freeze_heap: bool = False,
 ) -> Starlette:
+    """`freeze_heap`, for a worker process that serves until it exits: once started, everything
+    alive (modules, the schema, plans) leaves the garbage collector's view, so its full
+    collections stop walking them: fewer and shorter pauses, so a lower p99."""
     settings = settings or Settings()
     engine = engine or create_engine(settings)
     sessions = session_factory(engine, clock)
@@ -126,6 +134,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if freeze_heap:
+            gc.collect()
+            gc.freeze()
         yield
         await limiter.counter.close()
         await engine.dispose()
@@ -148,4 +159,4 @@ def create_app(
     return app
 
 
-app = create_app()
+app = create_app(freeze_heap=True)  # what `coursegraph serve` runs in each worker

@@ -9,18 +9,15 @@ import strawberry
 
 from graph.context import Info
 from graph.enums import CertificateFieldKey
+from graph.links import OfCourse, OfUser
 from graph.node import Node, make_id, register
 from graph.pagination import order_input
 from models.certificates import Certificate, CertificateTemplate
-from models.courses import Course
 from models.enrollments import Enrollment
-from models.users import User
 from resolvers import certificates
 
 if TYPE_CHECKING:
-    from graph.courses.types import CourseType
     from graph.enrollments.types import EnrollmentType
-    from graph.users.types import UserType
 
 CertificateOrder = order_input("CertificateOrder", {"CREATED_AT": "created_at", "ISSUED_AT": "issued_at"})
 CertificateTemplateOrder = order_input("CertificateTemplateOrder", {"CREATED_AT": "created_at", "NAME": "name"})
@@ -70,7 +67,7 @@ class CertificateTemplateType(Node):
 
 
 @strawberry.type(name="Certificate", description="A certificate issued to a learner for a course (R28).")
-class CertificateType(Node):
+class CertificateType(Node, OfUser, OfCourse):
     code: str = strawberry.field(description="The verification code, unique across the service.")
     issued_at: datetime
     expires_at: datetime | None = strawberry.field(description="Null is never.")
@@ -95,20 +92,6 @@ class CertificateType(Node):
     @strawberry.field(description="From expiry until the course's grace period ends (Q21).")
     def can_recertify(self, info: Info) -> bool:
         return certificates.can_recertify(self.row, info.context.db.now())
-
-    @strawberry.field
-    async def user(self, info: Info) -> Annotated["UserType", strawberry.lazy("graph.users.types")] | None:
-        from graph.users.types import UserType
-
-        row = await info.context.loaders.row(User, self.row.user_id)
-        return None if row is None else UserType.from_row(row)
-
-    @strawberry.field
-    async def course(self, info: Info) -> Annotated["CourseType", strawberry.lazy("graph.courses.types")] | None:
-        from graph.courses.types import CourseType
-
-        row = await info.context.loaders.row(Course, self.row.course_id)
-        return None if row is None else CourseType.from_row(row)
 
     @strawberry.field(description="Null once the enrollment was removed.")
     async def enrollment(

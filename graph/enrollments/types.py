@@ -10,22 +10,19 @@ import strawberry
 
 from graph.context import Info
 from graph.enums import EnrollmentStatus, ModuleProgressStatus
+from graph.links import OfCourse, OfUser
 from graph.modules.types import Module, module_from_row
 from graph.node import Node, make_id, query_id, register
 from graph.pagination import Connection, Listed, Paged, order_input
 from graph.quizzes.types import QuizAttemptNode, QuizAttemptOrder, attempts_of
-from models.courses import Course
 from models.enrollments import Enrollment
 from models.enrollments import ModuleProgressStatus as ProgressStatus
-from models.users import User
 from resolvers import certificates, enrollments, modules, quizzes
 from resolvers.batches import Children
 from resolvers.schedule import available_at, progress
 
 if TYPE_CHECKING:
     from graph.certificates.types import CertificateType
-    from graph.courses.types import CourseType
-    from graph.users.types import UserType
 
 EnrollmentOrder = order_input(
     "EnrollmentOrder", {"CREATED_AT": "created_at", "ENROLLED_AT": "enrolled_at", "EXPIRES_AT": "expires_at"}
@@ -81,7 +78,7 @@ class ModuleProgressType:
 
 
 @strawberry.type(name="Enrollment", description="One learner in one course (003 registration, 004 subscription).")
-class EnrollmentType(Node):
+class EnrollmentType(Node, OfUser, OfCourse):
     status: EnrollmentStatus
     enrolled_at: datetime
     starts_at: datetime | None = strawberry.field(description="Before it the course stays hidden (004).")
@@ -125,20 +122,6 @@ class EnrollmentType(Node):
     @strawberry.field(description='The grade as 003 shows it ("67%"), or null.')
     def grade_display(self) -> str | None:
         return None if self.grade is None else f"{round(self.grade)}%"
-
-    @strawberry.field
-    async def user(self, info: Info) -> Annotated["UserType", strawberry.lazy("graph.users.types")] | None:
-        from graph.users.types import UserType
-
-        row = await info.context.loaders.row(User, self.row.user_id)
-        return None if row is None else UserType.from_row(row)
-
-    @strawberry.field
-    async def course(self, info: Info) -> Annotated["CourseType", strawberry.lazy("graph.courses.types")] | None:
-        from graph.courses.types import CourseType
-
-        row = await info.context.loaders.row(Course, self.row.course_id)
-        return None if row is None else CourseType.from_row(row)
 
     @strawberry.field
     async def progress(self, info: Info) -> Progress:

@@ -14,19 +14,17 @@ import strawberry
 
 from graph.context import Info
 from graph.enums import QuestionType
+from graph.links import OfEnrollment, OfUser
 from graph.modules.types import Module, module_from_row
 from graph.node import Node, make_id, register
 from graph.pagination import order_input
-from models.enrollments import Enrollment
 from models.modules import Module as ModuleRow
 from models.quizzes import Choice, Question, QuizAttempt
-from models.users import User
 from resolvers import quizzes
 from resolvers.batches import Children
 
 if TYPE_CHECKING:
-    from graph.enrollments.types import EnrollmentType
-    from graph.users.types import UserType
+    pass
 
 QuizAttemptOrder = order_input("QuizAttemptOrder", {"CREATED_AT": "created_at", "STARTED_AT": "started_at"})
 
@@ -169,7 +167,7 @@ class QuizAnswer:
 
 
 @strawberry.type(name="QuizAttempt", description="One try of a quiz by one learner (003 quiz status row).")
-class QuizAttemptNode(Node):
+class QuizAttemptNode(Node, OfEnrollment, OfUser):
     number: int = strawberry.field(description="1 for the learner's first attempt at this quiz.")
     started_at: datetime
     submitted_at: datetime | None
@@ -215,22 +213,6 @@ class QuizAttemptNode(Node):
     async def module(self, info: Info) -> Module | None:
         row = await info.context.loaders.row(ModuleRow, self.row.module_id)
         return None if row is None else module_from_row(row)
-
-    @strawberry.field
-    async def enrollment(
-        self, info: Info
-    ) -> Annotated["EnrollmentType", strawberry.lazy("graph.enrollments.types")] | None:
-        from graph.enrollments.types import EnrollmentType
-
-        row = await info.context.loaders.row(Enrollment, self.row.enrollment_id)
-        return None if row is None else EnrollmentType.from_row(row)
-
-    @strawberry.field
-    async def user(self, info: Info) -> Annotated["UserType", strawberry.lazy("graph.users.types")] | None:
-        from graph.users.types import UserType
-
-        row = await info.context.loaders.row(User, self.row.user_id)
-        return None if row is None else UserType.from_row(row)
 
 
 async def questions_of(info: Info, module_id: UUID) -> list[QuestionNode]:

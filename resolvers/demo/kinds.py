@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from models.modules import DripIntervalUnit, DripReference, DripRule, ModuleKind
+from models.quizzes import QuestionType
 from resolvers.module_kinds import (
     FlashcardOrientation,
     PresentationViewer,
@@ -18,6 +19,7 @@ from resolvers.module_kinds import (
     VideoProvider,
 )
 from resolvers.modules import Drip
+from resolvers.quizzes import ChoiceFields, QuestionFields
 from resolvers.slugs import slugify
 
 CDN = "https://cdn.coursegraph.example/demo"
@@ -30,6 +32,7 @@ class ModuleSpec:
     details: Mapping[str, Any]
     is_required: bool = True
     drip: Drip | None = None
+    questions: tuple[QuestionFields, ...] = ()
 
 
 def optional(spec: ModuleSpec) -> ModuleSpec:
@@ -105,7 +108,9 @@ def quiz(
     retakes: int = 2,
     minutes: int | None = None,
     answers: ShowCorrectAnswers = ShowCorrectAnswers.NOT_TILL_RETAKE_ALLOWED,
+    questions: tuple[QuestionFields, ...] = (),
 ) -> ModuleSpec:
+    """Without `questions`, the review every demo quiz ends with: one question of each type."""
     details = {
         "passing_percentage": passing,
         "retakes_allowed": retakes,
@@ -113,7 +118,41 @@ def quiz(
         "show_correct_answers": answers,
         "shuffle_questions": True,
     }
-    return ModuleSpec(ModuleKind.QUIZ, title, details)
+    return ModuleSpec(ModuleKind.QUIZ, title, details, questions=questions or REVIEW)
+
+
+def _choices(*texts: str, correct: tuple[int, ...]) -> tuple[ChoiceFields, ...]:
+    return tuple(ChoiceFields(text=text, is_correct=index in correct) for index, text in enumerate(texts))
+
+
+REVIEW = (
+    QuestionFields(
+        type=QuestionType.MULTIPLE_CHOICE,
+        title="When is a quiz scored?",
+        choices=_choices("On the server, when you submit", "In your browser as you type", "A week later", correct=(0,)),
+    ),
+    QuestionFields(
+        type=QuestionType.MULTIPLE_CORRECT,
+        title="Which modules can count toward a course grade?",
+        points=2,
+        choices=_choices("Quizzes", "Assignments", "Text pages", correct=(0, 1)),
+    ),
+    QuestionFields(
+        type=QuestionType.SHORT_ANSWERS,
+        title="Complete the saying: practice makes …",
+        accepted_answers=("perfect",),
+    ),
+    QuestionFields(
+        type=QuestionType.MATCH_ANSWERS,
+        title="Match each module to what completes it",
+        points=3,
+        choices=(
+            ChoiceFields(text="Quiz", match="Submitting an attempt"),
+            ChoiceFields(text="Text", match="Marking it complete"),
+            ChoiceFields(text="Assignment", match="An accepted submission"),
+        ),
+    ),
+)
 
 
 def assignment(title: str, *, points: int = 100, files: tuple[str, ...] = ("pdf", "docx")) -> ModuleSpec:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.courses import CourseStatus
+from models.modules import DripRule, Module
 from models.portals import Portal
 from models.users import Role
 from resolvers.auth import OPERATOR, Actor, actor_in_portal
@@ -28,9 +29,12 @@ from resolvers.courses import (
 )
 from resolvers.demo.academies import DEMO_PORTALS, every_portal
 from resolvers.demo.specs import CourseSpec, PortalSpec
+from resolvers.enrollments import enroll
 from resolvers.errors import Failure
 from resolvers.modules import ModuleFields, create_module
 from resolvers.portals import PortalCreate, create_portal
+from resolvers.progress import GRADED_ELSEWHERE, complete_module
+from resolvers.quizzes import create_question
 from resolvers.users import GroupCreate, UserCreate, add_group_members, create_group, create_user
 
 Progress = Callable[[int, int], None]
@@ -120,12 +124,36 @@ class _Loader:
         await self.groups(spec, inside, members[Role.LEARNER])
         categories = await self.categories(spec, inside)
         teachers = members[Role.INSTRUCTOR] or members[Role.ADMIN]
+        published = []
         for index, course in enumerate(spec.courses):
             # Every third course is co-taught, so Course.instructors shows lists, not just one name.
             lead, second = teachers[index % len(teachers)], teachers[(index + 1) % len(teachers)]
             instructors = [lead, second] if index % 3 == 0 and lead != second else [lead]
-            await self.course(course, inside, [categories[name] for name in course.categories], instructors)
+            course_id = await self.course(course, inside, [categories[name] for name in course.categories], instructors)
+            if course.status is CourseStatus.PUBLISHED:
+                published.append(course_id)
+        await self.enrollments(inside, published, members[Role.LEARNER])
         return portal
+
+    async def enrollments(self, actor: Actor, courses: list[UUID], learners: list[UUID]) -> None:
+        """Learners take every other published course (the demo learner, listed first, every one)
+        and are some way into it: learner n has completed the first n % 4 modules that a click
+        completes (of those open from the start), so dashboards show every status and progress."""
+        for index, course_id in enumerate(courses):
+            taking = [user for n, user in enumerate(learners) if n == 0 or (n + index) % 2 == 0]
+            enrolled = await enroll(self.session, actor=actor, course_id=course_id, user_ids=taking)
+            clickable = [
+                module.id
+                for module in await self.session.scalars(
+                    select(Module)
+                    .where(Module.course_id == course_id, Module.drip_rule == DripRule.IMMEDIATELY)
+                    .order_by(Module.position, Module.id)
+                )
+                if module.kind not in GRADED_ELSEWHERE
+            ]
+            for n, enrollment in enumerate(enrolled.enrollments):
+                for module_id in clickable[: (n + index) % 4]:
+                    await complete_module(self.session, actor=actor, enrollment_id=enrollment.id, module_id=module_id)
 
     async def people(self, spec: PortalSpec, actor: Actor) -> dict[Role, list[UUID]]:
         members: dict[Role, list[UUID]] = defaultdict(list)
@@ -154,7 +182,7 @@ class _Loader:
 
     async def course(
         self, spec: CourseSpec, actor: Actor, category_ids: list[UUID], instructor_ids: list[UUID]
-    ) -> None:
+    ) -> UUID:
         """Built as a draft, then published and archived as its status says, as an admin would."""
         fields = CourseFields(
             title=spec.title,
@@ -175,6 +203,7 @@ class _Loader:
             await publish_course(self.session, actor=actor, course_id=course.id)
         if spec.status is CourseStatus.ARCHIVED:
             await archive_course(self.session, actor=actor, course_id=course.id)
+        return course.id
 
     async def curriculum(self, spec: CourseSpec, actor: Actor, course_id: UUID) -> None:
         for title, modules in spec.sections:
@@ -188,5 +217,9 @@ class _Loader:
                     drip=module.drip,
                     details=module.details,
                 )
-                await create_module(self.session, actor=actor, course_id=course_id, kind=module.kind, fields=fields)
+                created = await create_module(
+                    self.session, actor=actor, course_id=course_id, kind=module.kind, fields=fields
+                )
+                for question in module.questions:
+                    await create_question(self.session, actor=actor, module_id=created.id, fields=question)
                 self.step()

@@ -315,3 +315,22 @@ def test_demo_loads_on_postgresql_too(postgres_url: str, monkeypatch: pytest.Mon
         assert {m["kind"] for c in courses for m in c["modules"]} == {kind.name for kind in ModuleKind}
     finally:
         asyncio.run(empty())  # the worker's database is shared with the tests that follow
+
+
+def test_a_demo_learner_takes_a_demo_quiz(demo_copy: str) -> None:
+    """Every demo quiz has questions (one of each type), so a newcomer can start and submit one."""
+    account = ("learner@northwind.example", DEMO_PASSWORD)
+    mine = """{ viewer { enrollments(first: 50) { nodes { course { title modules {
+                 id kind ... on QuizModule { questions { type } } } } } } } }"""
+    enrollments = graphql(demo_copy, mine, account=account)["viewer"]["enrollments"]["nodes"]
+    quizzes = [m for e in enrollments for m in e["course"]["modules"] if m["kind"] == "QUIZ"]
+    assert quizzes and all(len(quiz["questions"]) == 4 for quiz in quizzes)
+    assert {q["type"] for q in quizzes[0]["questions"]} == {
+        "MULTIPLE_CHOICE", "MULTIPLE_CORRECT", "SHORT_ANSWERS", "MATCH_ANSWERS"}  # fmt: skip
+    start = 'mutation { quizAttemptStart(input: {moduleId: "%s"}) { attempt { id } errors { code } } }'
+    started = graphql(demo_copy, start % quizzes[0]["id"], account=account)
+    assert started["quizAttemptStart"]["errors"] == []
+    submit = """mutation { quizAttemptSubmit(input: {attemptId: "%s", answers: []}) {
+                  attempt { score passed } errors { code } } }"""
+    submitted = graphql(demo_copy, submit % started["quizAttemptStart"]["attempt"]["id"], account=account)
+    assert submitted["quizAttemptSubmit"] == {"attempt": {"score": 0.0, "passed": False}, "errors": []}

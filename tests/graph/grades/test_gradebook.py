@@ -128,6 +128,28 @@ async def test_pages_with_first_and_after(school: School) -> None:
     assert all(len(row["cells"]) == 3 for row in first["nodes"] + rest["nodes"])
 
 
+BACKWARDS = """query($id: ID!, $last: Int, $before: String) { course(id: $id) {
+  gradebook(last: $last, before: $before) { pageInfo { hasNextPage hasPreviousPage startCursor }
+    nodes { enrollment { id } } } } }"""
+
+
+async def test_pages_backwards_with_last_and_before(school: School) -> None:
+    course, _, _ = await worked_example(school)
+    everything = [row["enrollment"]["id"] for row in (await gradebook(school.api, course))["gradebook"]["nodes"]]
+    variables = {"id": gid(course), "last": 2}
+    tail = (await school.api.data(BACKWARDS, variables))["course"]["gradebook"]
+    assert [row["enrollment"]["id"] for row in tail["nodes"]] == everything[1:]
+    assert tail["pageInfo"]["hasPreviousPage"] is True and tail["pageInfo"]["hasNextPage"] is False
+    head = await school.api.data(BACKWARDS, {**variables, "before": tail["pageInfo"]["startCursor"]})
+    assert [row["enrollment"]["id"] for row in head["course"]["gradebook"]["nodes"]] == everything[:1]
+
+
+async def test_a_page_above_100_rows_is_refused(school: School) -> None:
+    course, _, _ = await worked_example(school)
+    [error] = await school.api.errors(GRADEBOOK, {"id": gid(course), "first": 101})
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
 @pytest.mark.parametrize(
     ("filter", "who"),
     [

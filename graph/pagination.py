@@ -94,7 +94,7 @@ def listing(
     return Listing(query=query, args=args, partition=partition, order=order, window=window)
 
 
-async def _connection(
+async def page_connection(
     info: "Info", listing: Listing, convert: Callable[[Any], NodeT], parent: Hashable = None
 ) -> Connection[NodeT]:
     """Batched through the request's loaders: many parents' pages cost one statement."""
@@ -176,4 +176,4 @@ class Paged(FieldExtension):
             last=last,
             before=before,
         )
-        return await _connection(info, rows, listed.convert, listed.parent)
+        return await page_connection(info, rows, listed.convert, listed.parent)

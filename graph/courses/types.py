@@ -10,14 +10,15 @@ from graph.certificates.types import CertificateTemplateType, template_of
 from graph.context import Info
 from graph.enrollments.types import EnrollmentOrder, EnrollmentType
 from graph.enums import CategoryKind, CourseStatus, DurationRule, EnrollmentStatus, GradingRule, QuizScorePolicy
+from graph.grades.types import GradebookConnection, GradebookFilterInput, GradebookRow
 from graph.modules.types import Module, module_from_row
 from graph.money import MoneyType
 from graph.node import Node, filter_id, make_id, register
-from graph.pagination import Connection, Listed, Paged, order_input
+from graph.pagination import Connection, Listed, Paged, listing, order_input, page_connection
 from graph.users.types import UserType
 from models.courses import Category, Course, Section
 from models.portals import Portal
-from resolvers import courses, learning_paths, modules
+from resolvers import courses, gradebook, learning_paths, modules
 from resolvers import enrollments as enrolling
 from resolvers.batches import Children
 
@@ -160,6 +161,40 @@ class CourseType(Node):
         return Listed(  # type: ignore[return-value]
             enrolling.enrollments_query, args, EnrollmentType.from_row, partition="course_id", parent=self.row_id
         )
+
+    @strawberry.field(
+        description="Learners × gradable modules (issue 7): a row per enrollment the viewer may see (admins and the "
+        "course's instructors: all; a learner: their own), with a cell per column, the grade and passed. A page costs "
+        "the same statements whatever its numbers of learners and modules."
+    )
+    async def gradebook(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description="The first n rows (1..100, default 20).")] = None,
+        after: Annotated[str | None, strawberry.argument(description="Rows after this cursor.")] = None,
+        last: Annotated[int | None, strawberry.argument(description="The last n rows (1..100).")] = None,
+        before: Annotated[str | None, strawberry.argument(description="Rows before this cursor.")] = None,
+        filter: Annotated[GradebookFilterInput | None, strawberry.argument(description="Narrows the rows.")] = None,
+        order_by: Annotated[
+            EnrollmentOrder | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Sort order of the rows; creation time then id when left out."),
+        ] = None,
+    ) -> GradebookConnection:
+        actor = await info.context.actor()
+        wanted = filter or GradebookFilterInput()
+        rows = listing(
+            info.context.settings,
+            gradebook.rows_query,
+            (actor, wanted.status, wanted.passed),
+            order=(order_by or EnrollmentOrder()).order(),
+            partition="course_id",
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+        page = await page_connection(info, rows, GradebookRow.from_row, self.row_id)
+        return GradebookConnection.of(page, self.row_id)
 
     @strawberry.field(description="The learning paths this course is part of, as the viewer may see them.")
     async def learning_paths(

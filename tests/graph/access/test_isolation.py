@@ -215,8 +215,9 @@ class Selection:
                 continue  # the walk does not guess arguments
             if is_leaf_type(target):
                 yield name
-            elif is_connection(target):
-                yield f"{name}(first: {NESTED_PAGE}) {{ {PAGE} nodes {NAMED} }}"
+            elif is_connection(target):  # rows that are no Node (a gradebook's) are walked in place
+                rows = target.fields["nodes"].type
+                yield f"{name}(first: {NESTED_PAGE}) {{ {PAGE} nodes {NAMED if is_node(rows) else self.of(rows)} }}"
             elif is_node(target):
                 yield f"{name} {NAMED}"
             else:

@@ -16,7 +16,7 @@ from models.quizzes import QuizAttempt
 from models.users import Role
 from tests.conftest import Api, FrozenClock
 from tests.factories import gid, make_course, make_module, make_portal, make_section, make_user, saved
-from tests.graph.quizzes.test_quizzes import answers, make_quiz, take
+from tests.graph.quizzes.test_quizzes import answers, make_quiz, start, take
 
 PARTS = """parts { id name blockName type subType completed completeDate completeDateTime passed score
   module { id title }
@@ -178,3 +178,18 @@ async def test_results_of_five_enrollments_cost_what_one_costs(api: Api, session
     await add_learners(session, course, modules, 4)
     five = await results_statements(api, course, count_sql, 5)
     assert one == five, (one, five)
+
+
+async def test_an_attempt_in_progress_is_not_completed_and_has_no_terms(api: Api, session: AsyncSession) -> None:
+    quiz = await make_quiz(api, session, retakes_allowed=0)
+    await take(quiz, answers(quiz, "Lyon", None, None, None))  # 0 of 7, no pass mark: passed
+    started = await start(quiz)
+    assert started["errors"] == []
+    results = (await quiz.learner.data(RESULTS, {"id": quiz.enrollment}))["enrollment"]["results"]
+    part = results["parts"][0]
+    assert (part["completed"], part["passed"], part["score"]) == (True, True, "0%")
+    assert results["progress"] == "1/1"
+    one, two = part["attempts"]
+    assert one["terms"] == [{"name": "Total", "score": 0.0, "maxScore": 7.0, "threshold": 0.0}]
+    assert (two["attemptNr"], two["completed"], two["passed"], two["score"]) == (2, False, False, None)
+    assert (two["completeDate"], two["completeDateTime"], two["terms"]) == (None, None, [])

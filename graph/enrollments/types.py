@@ -23,6 +23,7 @@ from resolvers.schedule import available_at, progress
 
 if TYPE_CHECKING:
     from graph.certificates.types import CertificateType
+    from graph.enrollments.results import EnrollmentResults
 
 EnrollmentOrder = order_input(
     "EnrollmentOrder", {"CREATED_AT": "created_at", "ENROLLED_AT": "enrolled_at", "EXPIRES_AT": "expires_at"}
@@ -131,6 +132,15 @@ class EnrollmentType(Node, OfUser, OfCourse):
         return Progress(
             completed=counted.completed, total=counted.total, percent=counted.percent, display=counted.display
         )
+
+    @strawberry.field(
+        description="The learner's results in 004 getResults' shape: parts with attempts, criteria and terms, "
+        "objectives, progress, grade and completion."
+    )
+    async def results(self, info: Info) -> Annotated["EnrollmentResults", strawberry.lazy("graph.enrollments.results")]:
+        from graph.enrollments.results import results_of
+
+        return await results_of(info, self.row)
 
     @strawberry.field(description="The latest certificate of this enrollment (revoked ones stay in the history).")
     async def certificate(

@@ -272,3 +272,45 @@ async def test_staff_read_every_response_and_learners_their_own(
     assert [(r["user"]["fullName"], len(r["answers"])) for r in own] == [(world.learner_user.full_name, 4)]
     stranger = await make_world(api, session, slug="globex")
     assert (await stranger.admin.data(RESPONSES, {"id": gid(world.survey)}))["module"] is None
+
+
+# ---- reads and the audit trail -------------------------------------------------------------------
+
+FORUMS = """query($id: ID!) { course(id: $id) { modules { ... on DiscussionModule {
+  posts { body createdAt author { fullName } replyTo { body } module { title } } }
+  ... on SurveyModule { responses { answers { value } user { fullName } enrollment { status } } } } } }"""
+
+
+async def test_posts_and_responses_cost_the_same_statements_at_any_size(
+    api: Api, session: AsyncSession, count_sql: Any
+) -> None:
+    counts = []
+    for slug, modules, posts in (("small", 1, 2), ("large", 3, 4)):  # both sizes have replies to read
+        world = await make_world(api, session, slug=slug)
+        forums = [world.discussion, *[await make_module(session, world.course, kind=ModuleKind.DISCUSSION)
+                                      for _ in range(modules - 1)]]  # fmt: skip
+        for forum in forums:
+            first = None
+            for i in range(posts):
+                row = DiscussionPost(portal_id=world.portal.id, module_id=forum.id, author_id=world.learner_user.id,
+                                     body=f"Post {i}", reply_to_id=None if first is None else first.id)  # fmt: skip
+                await saved(session, row)
+                first = first or row
+        await submit(world, GOOD)
+        await api.credentials.token(world.learner_user)
+        with count_sql() as sql:
+            data = await world.admin.data(FORUMS, {"id": gid(world.course)})
+        shown = [m for m in data["course"]["modules"] if "posts" in m]
+        assert sum(len(m["posts"]) for m in shown) == modules * posts
+        counts.append(sql.count)
+    assert counts[0] == counts[1], counts
+
+
+async def test_posts_and_responses_are_audited(api: Api, session: AsyncSession) -> None:
+    world = await make_world(api, session)
+    posted = (await post(world, "Audited"))["post"]["id"]
+    response = (await submit(world, GOOD))["response"]["id"]
+    audit = """{ auditEvents(first: 50) { nodes { action target { __typename ... on Node { id } } } } }"""
+    nodes = (await world.admin.data(audit))["auditEvents"]["nodes"]
+    mine = {(e["action"], e["target"]["id"]) for e in nodes if e["action"] in ("discussionPost", "surveySubmit")}
+    assert mine == {("discussionPost", posted), ("surveySubmit", response)}

@@ -14,6 +14,7 @@ from graph.certificates.queries import CertificateQuery
 from graph.context import SessionPerOperation
 from graph.courses.mutations import CourseMutation
 from graph.courses.queries import CourseQuery
+from graph.discussions.mutations import DiscussionMutation
 from graph.enrollments.mutations import EnrollmentMutation
 from graph.enrollments.queries import EnrollmentQuery
 from graph.enrollments.subscriptions import EnrollmentSubscription
@@ -57,6 +58,7 @@ Mutation = merge_types(
         ModuleMutation,
         EnrollmentMutation,
         QuizMutation,
+        DiscussionMutation,
         LearningPathMutation,
         GradeMutation,
         CertificateMutation,

@@ -6,6 +6,7 @@ from models.audit import AuditEvent
 from models.auth import ApiKey, LoginFailure, RefreshToken, SigningSecret
 from models.certificates import Certificate, CertificateTemplate
 from models.courses import Category, Course, CourseCategory, CourseInstructor, GradeModule, Section
+from models.discussions import DiscussionPost, SurveyResponse
 from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment
 from models.modules import Module
@@ -25,6 +26,7 @@ __all__ = [
     "Course",
     "CourseCategory",
     "CourseInstructor",
+    "DiscussionPost",
     "Enrollment",
     "GradeModule",
     "Group",
@@ -43,6 +45,7 @@ __all__ = [
     "RefreshToken",
     "Section",
     "SigningSecret",
+    "SurveyResponse",
     "User",
     "metadata",
 ]

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.courses import Course, CourseStatus, DurationRule
+from models.discussions import DiscussionPost, SurveyResponse
 from models.enrollments import Enrollment, EnrollmentSource, EnrollmentStatus, ModuleProgress
 from models.portals import Portal
 from models.quizzes import QuizAttempt
@@ -238,6 +239,15 @@ async def assign_certificate(
     return await _changed(session, ids, problems, {})
 
 
+async def _clear_discussions_and_surveys(session: AsyncSession, ids: Sequence[UUID]) -> None:
+    """Survey responses go; posts stay in their discussion (author kept) but no longer count
+    toward the enrollment's `minComments`, so a reset learner posts again to complete."""
+    await session.execute(delete(SurveyResponse).where(SurveyResponse.enrollment_id.in_(ids)))
+    await session.execute(
+        update(DiscussionPost).where(DiscussionPost.enrollment_id.in_(ids)).values(enrollment_id=None)
+    )
+
+
 async def remove(session: AsyncSession, *, actor: Actor, enrollment_ids: Sequence[UUID | None]) -> Enrollments:
     """003 Remove Learners: the enrollment and its progress go; the audit trail keeps the record."""
     found, problems = await _manageable(session, actor, enrollment_ids)
@@ -245,6 +255,7 @@ async def remove(session: AsyncSession, *, actor: Actor, enrollment_ids: Sequenc
     removed = [found[e] for e in ids]
     if ids:
         await session.execute(delete(QuizAttempt).where(QuizAttempt.enrollment_id.in_(ids)))
+        await _clear_discussions_and_surveys(session, ids)
         await session.execute(delete(ModuleProgress).where(ModuleProgress.enrollment_id.in_(ids)))
         await session.execute(delete(Enrollment).where(Enrollment.id.in_(ids)))
     for row in removed:
@@ -259,6 +270,7 @@ async def reset(session: AsyncSession, *, actor: Actor, enrollment_ids: Sequence
     ids = [e for e in enrollment_ids if e in found]
     if ids:
         await session.execute(delete(QuizAttempt).where(QuizAttempt.enrollment_id.in_(ids)))
+        await _clear_discussions_and_surveys(session, ids)
         await session.execute(delete(ModuleProgress).where(ModuleProgress.enrollment_id.in_(ids)))
         from_start = select(Course.id).where(Course.duration_rule == DurationRule.X_DAYS_AFTER_START)
         await session.execute(

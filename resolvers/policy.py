@@ -20,6 +20,7 @@ from models.audit import AuditEvent
 from models.auth import ApiKey
 from models.certificates import Certificate, CertificateTemplate
 from models.courses import Category, Course, CourseCategory, CourseInstructor, CourseStatus, GradeModule, Section
+from models.discussions import DiscussionPost, SurveyResponse
 from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment, LearningPathStatus
 from models.modules import Module
@@ -226,6 +227,22 @@ def _choice_visible(actor: "Actor") -> ColumnElement[bool]:
     return Choice.question_id.in_(select(Question.id).where(_module_rule(Question, _course_visible)(actor)))
 
 
+def _post_visible(actor: "Actor") -> ColumnElement[bool]:
+    """A discussion's posts: for its course's staff (admins of its portal, its instructors); for a
+    learner, in a module they may see of a course they are enrolled in (and always their own)."""
+    if actor.role is Role.ADMIN:
+        return _in_scope(DiscussionPost.portal_id, actor)
+    if actor.user_id is None:
+        return false()
+    enrolled = select(Enrollment.course_id).where(Enrollment.user_id == actor.user_id, _enrollment_visible(actor))
+    in_my_courses = select(Module.id).where(Module.course_id.in_(enrolled))
+    mine = or_(DiscussionPost.author_id == actor.user_id, DiscussionPost.module_id.in_(in_my_courses))
+    readable = and_(_module_rule(DiscussionPost, _course_visible)(actor), mine)
+    if actor.role is Role.INSTRUCTOR:
+        return or_(readable, _module_rule(DiscussionPost, _course_manageable)(actor))
+    return readable
+
+
 def _admin_only(model: Any) -> Rule:
     return lambda actor: _in_scope(model.portal_id, actor) if actor.role is Role.ADMIN else false()
 
@@ -252,6 +269,10 @@ VISIBLE: dict[type, Rule] = {
     Question: _module_rule(Question, _course_visible),
     Choice: _choice_visible,
     QuizAttempt: lambda actor: QuizAttempt.enrollment_id.in_(select(Enrollment.id).where(_enrollment_visible(actor))),
+    DiscussionPost: _post_visible,
+    SurveyResponse: lambda actor: SurveyResponse.enrollment_id.in_(
+        select(Enrollment.id).where(_enrollment_visible(actor))
+    ),
     LearningPath: _path_visible,
     LearningPathCourse: lambda actor: LearningPathCourse.learning_path_id.in_(
         select(LearningPath.id).where(_path_visible(actor))
@@ -271,6 +292,8 @@ MANAGEABLE: dict[type, Rule] = {
     Section: _of_course(Section, _course_manageable),
     Module: _of_course(Module, _course_manageable),
     Question: _module_rule(Question, _course_manageable),
+    DiscussionPost: _module_rule(DiscussionPost, _course_manageable),
+    SurveyResponse: _module_rule(SurveyResponse, _course_manageable),
     ApiKey: _admin_only(ApiKey),
     Enrollment: _enrollment_manageable,
     LearningPath: _admin_only(LearningPath),
@@ -339,6 +362,8 @@ MUTATIONS: dict[str, frozenset[Role]] = {
     "moduleComplete": MEMBERS,
     "quizAttemptStart": MEMBERS,
     "quizAttemptSubmit": MEMBERS,
+    "discussionPost": MEMBERS,
+    "surveySubmit": MEMBERS,
     "learningPathCreate": ADMINS,
     "learningPathUpdate": ADMINS,
     "learningPathEnroll": ADMINS,

@@ -12,7 +12,7 @@ from graph.events import TOPICS
 from graph.node import query_id
 from models.courses import Course
 from models.enrollments import Enrollment
-from resolvers import enrollments, progress, quizzes
+from resolvers import discussions, enrollments, progress, quizzes
 
 
 def progress_topic(course_id: UUID) -> str:
@@ -21,6 +21,10 @@ def progress_topic(course_id: UUID) -> str:
 
 TOPICS[progress.Completion] = lambda done: [(progress_topic(done.enrollment.course_id), done.enrollment.id)]
 TOPICS[quizzes.Attempted] = lambda done: [(progress_topic(done.enrollment.course_id), done.enrollment.id)]
+TOPICS[discussions.Posted] = lambda done: (
+    [] if done.enrollment is None else [(progress_topic(done.enrollment.course_id), done.enrollment.id)]
+)
+TOPICS[discussions.Surveyed] = lambda done: [(progress_topic(done.enrollment.course_id), done.enrollment.id)]
 TOPICS[enrollments.Enrollments] = lambda changed: [(progress_topic(e.course_id), e.id) for e in changed.enrollments]
 
 

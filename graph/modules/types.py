@@ -25,6 +25,7 @@ from models.courses import Course, Section
 
 if TYPE_CHECKING:
     from graph.courses.types import CourseType, SectionType
+    from graph.discussions.types import DiscussionPostNode, SurveyResponseNode
     from graph.quizzes.types import QuestionNode
 
 
@@ -187,6 +188,17 @@ class DiscussionModule(Module):
     total_points: int | None = detail("total_points")
     min_comments: int = detail("min_comments", 1)
 
+    @strawberry.field(
+        description="The posts, oldest first: all of them for the course's staff; for a learner those of "
+        "a course they are enrolled in."
+    )
+    async def posts(
+        self, info: Info
+    ) -> list[Annotated["DiscussionPostNode", strawberry.lazy("graph.discussions.types")]]:
+        from graph.discussions.types import posts_of
+
+        return await posts_of(info, self.row_id)
+
 
 def _survey_fields(root: Module) -> list[SurveyField]:
     return [
@@ -204,6 +216,14 @@ def _survey_fields(root: Module) -> list[SurveyField]:
 class SurveyModule(Module):
     submit_button_text: str = detail("submit_button_text", "Submit")
     survey_fields: list[SurveyField] = strawberry.field(resolver=_survey_fields)
+
+    @strawberry.field(description="The responses, oldest first: every learner's for staff, a learner's own.")
+    async def responses(
+        self, info: Info
+    ) -> list[Annotated["SurveyResponseNode", strawberry.lazy("graph.discussions.types")]]:
+        from graph.discussions.types import responses_of
+
+        return await responses_of(info, self.row_id)
 
 
 @strawberry.type(description="A live class (003 webinar; seeds 000 and 002).")

@@ -90,6 +90,7 @@ ID_STEMS = {
     "target": ANY,
     "gradeModule": "Module",
     "attempt": "QuizAttempt",
+    "replyTo": "DiscussionPost",
 }
 
 # What each module kind needs on creation (resolvers/module_kinds.py); other kinds need nothing.
@@ -670,6 +671,8 @@ async def furnish(
                 **filled(KIND_FIELDS.get(kind, {}), name=name, slug=slug)} for kind in kinds]  # fmt: skip
     made += await created(api, schema, *[("moduleCreate", module) for module in modules])
     quiz = made[-len(modules) :][list(kinds).index("QUIZ")]
+    forum = made[-len(modules) :][list(kinds).index("DISCUSSION")]
+    survey = made[-len(modules) :][list(kinds).index("SURVEY")]
     made += await created(
         api, schema,
         ("coursePublish", {"courseId": course}),
@@ -686,6 +689,7 @@ async def furnish(
                                                                            {"text": f"{name} Wrong"}]}),
     )  # fmt: skip
     made += await take_quiz(api.signed_in(people[Role.LEARNER], slug), schema, quiz, made[-1])
+    made += await discuss(api.signed_in(people[Role.LEARNER], slug), schema, forum, survey, name)
     made += await created(
         api, schema,
         ("moduleCreate", {"courseId": sequel, "kind": "TEXT", "title": f"{name} Recap", "content": "<p>Recap</p>"}),
@@ -707,6 +711,16 @@ async def take_quiz(learner: Api, schema: GraphQLSchema, quiz: str, question: st
     [attempt] = await created(learner, schema, ("quizAttemptStart", {"moduleId": quiz}))
     answers = [{"questionId": question, "choiceIds": [choice]}]
     return [attempt, *await created(learner, schema, ("quizAttemptSubmit", {"attemptId": attempt, "answers": answers}))]
+
+
+async def discuss(learner: Api, schema: GraphQLSchema, forum: str, survey: str, name: str) -> list[str]:
+    """The learner's post, a reply to it and a survey response, so posts and responses are walked too."""
+    [first] = await created(learner, schema, ("discussionPost", {"moduleId": forum, "body": f"{name} says hello"}))
+    return [first, *await created(
+        learner, schema,
+        ("discussionPost", {"moduleId": forum, "body": f"{name} replies", "replyToId": first}),
+        ("surveySubmit", {"moduleId": survey, "answers": [{"fieldIndex": 0, "value": f"{name} feedback"}]}),
+    )]  # fmt: skip
 
 
 async def staff(session: AsyncSession, portal: Portal) -> dict[Role, User]:

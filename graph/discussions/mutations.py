@@ -1,0 +1,128 @@
+"""discussionPost, surveySubmit."""
+
+from typing import Annotated
+
+import strawberry
+
+from graph.context import Info
+from graph.discussions.types import DiscussionPostNode, SurveyResponseNode
+from graph.enrollments.types import EnrollmentType, ModuleProgressType, progress_of
+from graph.errors import error_type
+from graph.mutation import perform
+from graph.node import input_id
+from resolvers import discussions
+from resolvers.errors import Problem
+
+DiscussionError = error_type("DiscussionError", discussions.DiscussionErrorCode)
+
+
+@strawberry.input
+class DiscussionPostInput:
+    module_id: strawberry.ID
+    body: str = strawberry.field(description=f"Plain text, at most {discussions.MAX_BODY} characters.")
+    reply_to_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A post of the same discussion this one answers."
+    )
+
+
+@strawberry.type(description="The post and, for a learner, their record in the module it moved on.")
+class DiscussionPostPayload:
+    post: DiscussionPostNode | None = None
+    module_progress: ModuleProgressType | None = strawberry.field(
+        default=None, description="Null for staff, who post without an enrollment."
+    )
+    enrollment: EnrollmentType | None = None
+    errors: list[DiscussionError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+
+    @classmethod
+    def of(cls, done: discussions.Posted) -> "DiscussionPostPayload":
+        if done.enrollment is None:
+            return cls(post=DiscussionPostNode.from_row(done.post))
+        return cls(
+            post=DiscussionPostNode.from_row(done.post),
+            module_progress=progress_of(done.progress, done.module, done.enrollment, done.at),
+            enrollment=EnrollmentType.from_row(done.enrollment),
+        )
+
+    @classmethod
+    def failed(cls, problems: list[Problem]) -> "DiscussionPostPayload":
+        return cls(errors=DiscussionError.of(problems))
+
+
+@strawberry.input(
+    description="The answer to one field of the survey, named by its place in `surveyFields`: `value` for "
+    "TEXT, TEXTAREA and RATING (a whole number 1–5), `choices` (options of the field) for RADIO and DROPDOWN "
+    "(one) and CHECKBOX (any)."
+)
+class SurveyAnswerInput:
+    field_index: int
+    value: str | None = None
+    choices: list[str] | None = None
+
+
+@strawberry.input
+class SurveySubmitInput:
+    module_id: strawberry.ID
+    answers: list[SurveyAnswerInput]
+
+
+@strawberry.type(description="The stored response and the module's record it completed.")
+class SurveySubmitPayload:
+    response: SurveyResponseNode | None = None
+    module_progress: ModuleProgressType | None = None
+    enrollment: EnrollmentType | None = None
+    errors: list[DiscussionError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+
+    @classmethod
+    def of(cls, done: discussions.Surveyed) -> "SurveySubmitPayload":
+        return cls(
+            response=SurveyResponseNode.from_row(done.response),
+            module_progress=progress_of(done.progress, done.module, done.enrollment, done.at),
+            enrollment=EnrollmentType.from_row(done.enrollment),
+        )
+
+    @classmethod
+    def failed(cls, problems: list[Problem]) -> "SurveySubmitPayload":
+        return cls(errors=DiscussionError.of(problems))
+
+
+@strawberry.type
+class DiscussionMutation:
+    @strawberry.mutation(
+        description="Post in a DISCUSSION module (an enrolled learner, or the course's staff); a learner's "
+        "module completes when their posts reach its minComments (not for evaluated discussions)."
+    )
+    async def discussion_post(
+        self, info: Info, input_: Annotated[DiscussionPostInput, strawberry.argument(name="input")]
+    ) -> DiscussionPostPayload:
+        return await perform(
+            info,
+            DiscussionPostPayload,
+            discussions.post,
+            lambda: {
+                "module_id": input_id(input_.module_id, "Module", field=("moduleId",)),
+                "body": input_.body,
+                "reply_to_id": None
+                if input_.reply_to_id is None
+                else input_id(input_.reply_to_id, "DiscussionPost", field=("replyToId",)),
+            },
+        )
+
+    @strawberry.mutation(
+        description="Answer a SURVEY module, once (ALREADY_SUBMITTED after); completes the module (R14)."
+    )
+    async def survey_submit(
+        self, info: Info, input_: Annotated[SurveySubmitInput, strawberry.argument(name="input")]
+    ) -> SurveySubmitPayload:
+        return await perform(
+            info,
+            SurveySubmitPayload,
+            discussions.submit_survey,
+            lambda: {
+                "module_id": input_id(input_.module_id, "Module", field=("moduleId",)),
+                "answers": [
+                    discussions.SurveyAnswer(field_index=a.field_index, value=a.value, choices=a.choices)
+                    for a in input_.answers
+                ],
+            },
+        )

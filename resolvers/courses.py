@@ -51,20 +51,18 @@ class CourseFilter:
     search: str | None = None
 
 
-def _catalog_of(actor: Actor, portal_id: UUID) -> ColumnElement[bool]:
-    """A portal's own courses; the acting portal's catalog also holds what its parents share with
-    it (contract §5). Which of them the actor sees (published ones only) is still `visible`'s call."""
-    own = Course.portal_id == portal_id
-    if portal_id != actor.acting_portal_id:
-        return own
+def _catalog(actor: Actor) -> ColumnElement[bool]:
+    """The acting portal's catalog: its own courses and what its parents share with it (contract
+    §5). Which of them the actor sees (published ones only) is still `visible`'s call."""
+    own = Course.portal_id == actor.acting_portal_id
     return or_(own, and_(Course.shared_with_sub_portals, policy.among(Course.portal_id, actor.ancestor_ids)))
 
 
-def courses_query(actor: Actor, flt: CourseFilter, portal_id: UUID | None) -> Select[Any]:
-    """`portal_id` narrows to one portal's catalog (the acting one, for the root `courses`)."""
+def courses_query(actor: Actor, flt: CourseFilter, catalog: bool) -> Select[Any]:
+    """`catalog`: narrowed to the acting portal's catalog (the root `courses`), when there is one."""
     stmt = select(Course.__table__).where(actor.visible(Course))
-    if portal_id is not None:
-        stmt = stmt.where(_catalog_of(actor, portal_id))
+    if catalog and actor.acting_portal_id is not None:
+        stmt = stmt.where(_catalog(actor))
     if flt.status is not None:
         stmt = stmt.where(Course.status == flt.status)
     if flt.category_id is not None:

@@ -170,7 +170,7 @@ SHAPES: dict[str, Shape] = {
             "viewer": Lookup(_viewer),
             "courses": Connection(
                 CourseOrder,
-                lambda actor, a: (courses.courses_query, (actor, _course_filter(a), actor.acting_portal_id)),
+                lambda actor, a: (courses.courses_query, (actor, _course_filter(a), True)),
             ),
         }
     ),
@@ -184,7 +184,7 @@ SHAPES: dict[str, Shape] = {
             "totalSeats": column("total_seats"),
             "parent": Link(Portal, "parent_id"),
             "courses": Connection(
-                CourseOrder, lambda actor, a: (courses.courses_query, (actor, _course_filter(a), None)), "portal_id"
+                CourseOrder, lambda actor, a: (courses.courses_query, (actor, _course_filter(a), False)), "portal_id"
             ),
         }
     ),

@@ -31,7 +31,7 @@ class CourseQuery:
     async def courses(self, info: Info, filter: CourseFilterInput | None = None) -> Connection[CourseType]:
         actor = await info.context.actor()
         flt = (filter or CourseFilterInput()).to_filter()
-        return Listed(courses.courses_query, (actor, flt, actor.acting_portal_id), CourseType.from_row)  # type: ignore[return-value]
+        return Listed(courses.courses_query, (actor, flt, True), CourseType.from_row)  # type: ignore[return-value]
 
     @strawberry.field(description="Categories of the portals the viewer can see.", extensions=[Paged(CategoryOrder)])
     async def categories(

@@ -6,7 +6,7 @@ import strawberry
 
 from graph.context import Info
 from graph.discussions.types import DiscussionPostNode, SurveyResponseNode
-from graph.enrollments.types import EnrollmentType, ModuleProgressType, progress_of
+from graph.enrollments.types import EnrollmentType, ModuleProgressType, recorded
 from graph.errors import error_type
 from graph.mutation import perform
 from graph.node import input_id
@@ -38,11 +38,7 @@ class DiscussionPostPayload:
     def of(cls, done: discussions.Posted) -> "DiscussionPostPayload":
         if done.enrollment is None:
             return cls(post=DiscussionPostNode.from_row(done.post))
-        return cls(
-            post=DiscussionPostNode.from_row(done.post),
-            module_progress=progress_of(done.progress, done.module, done.enrollment, done.at),
-            enrollment=EnrollmentType.from_row(done.enrollment),
-        )
+        return cls(post=DiscussionPostNode.from_row(done.post), **recorded(done))
 
     @classmethod
     def failed(cls, problems: list[Problem]) -> "DiscussionPostPayload":
@@ -75,11 +71,7 @@ class SurveySubmitPayload:
 
     @classmethod
     def of(cls, done: discussions.Surveyed) -> "SurveySubmitPayload":
-        return cls(
-            response=SurveyResponseNode.from_row(done.response),
-            module_progress=progress_of(done.progress, done.module, done.enrollment, done.at),
-            enrollment=EnrollmentType.from_row(done.enrollment),
-        )
+        return cls(response=SurveyResponseNode.from_row(done.response), **recorded(done))
 
     @classmethod
     def failed(cls, problems: list[Problem]) -> "SurveySubmitPayload":

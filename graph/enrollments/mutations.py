@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import strawberry
 
 from graph.context import Info
-from graph.enrollments.types import EnrollmentType, ModuleProgressType, progress_of
+from graph.enrollments.types import EnrollmentType, ModuleProgressType, recorded
 from graph.errors import error_type
 from graph.mutation import payload_type, perform
 from graph.node import input_id, maybe_input_id
@@ -70,22 +70,26 @@ class EnrollmentsPayload:
 EnrollmentPayload = payload_type("EnrollmentPayload", "enrollment", EnrollmentType, EnrollmentError)
 
 
-@strawberry.type(description="The module's record and the enrollment, after the completion.")
-class ModuleCompletePayload:
-    module_progress: ModuleProgressType | None = None
-    enrollment: EnrollmentType | None = None
-    errors: list[EnrollmentError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+def record_payload(name: str, description: str, error: Any) -> Any:
+    """`<name> { moduleProgress, enrollment, errors }` for a mutation that records a `Completion`."""
+    namespace = {
+        "__annotations__": {
+            "module_progress": ModuleProgressType | None,
+            "enrollment": EnrollmentType | None,
+            "errors": list[error],
+        },
+        "module_progress": None,
+        "enrollment": None,
+        "errors": strawberry.field(default_factory=list),
+        "of": classmethod(lambda cls, done: cls(**recorded(done))),
+        "failed": classmethod(lambda cls, problems: cls(errors=error.of(problems))),
+    }
+    return strawberry.type(type(name, (), namespace), name=name, description=description)
 
-    @classmethod
-    def of(cls, done: progress.Completion) -> "ModuleCompletePayload":
-        return cls(
-            module_progress=progress_of(done.progress, done.module, done.enrollment, done.at),
-            enrollment=EnrollmentType.from_row(done.enrollment),
-        )
 
-    @classmethod
-    def failed(cls, problems: list[Problem]) -> "ModuleCompletePayload":
-        return cls(errors=EnrollmentError.of(problems))
+ModuleCompletePayload = record_payload(
+    "ModuleCompletePayload", "The module's record and the enrollment, after the completion.", EnrollmentError
+)
 
 
 def _ids(input_: EnrollmentIdsInput) -> dict[str, Any]:

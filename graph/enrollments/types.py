@@ -181,6 +181,15 @@ class EnrollmentType(Node, OfUser, OfCourse):
         return [progress_of(records.get(m.id), m, self.row, now) for m in await _modules(info, self.row.course_id)]
 
 
+def recorded(done: Any) -> dict[str, Any]:
+    """The payload fields of a learner action (a `progress.Completion`, a post, a response): their
+    record in the module and the enrollment, as the action left them."""
+    return {
+        "module_progress": progress_of(done.progress, done.module, done.enrollment, done.at),
+        "enrollment": EnrollmentType.from_row(done.enrollment),
+    }
+
+
 def progress_of(record: Any, module: Any, enrollment: Any, now: datetime) -> ModuleProgressType:
     """A learner's record in a module (or the blank one of a module not begun)."""
     opens = available_at(module, enrolled_at=enrollment.enrolled_at, started_at=enrollment.started_at)

@@ -5,12 +5,12 @@ from typing import Annotated
 import strawberry
 
 from graph.context import Info
-from graph.enrollments.types import EnrollmentType, ModuleProgressType, progress_of
+from graph.enrollments.mutations import record_payload
+from graph.enrollments.types import EnrollmentType
 from graph.errors import error_type
 from graph.mutation import payload_type, perform
 from graph.node import input_id
-from resolvers import external_scores, grades, progress
-from resolvers.errors import Problem
+from resolvers import external_scores, grades
 
 GradeError = error_type("GradeError", grades.GradeErrorCode)
 
@@ -54,22 +54,9 @@ class GradeOverrideInput:
         )
 
 
-@strawberry.type(description="The module's record and the enrollment, after the score.")
-class ExternalActivityScorePayload:
-    module_progress: ModuleProgressType | None = None
-    enrollment: EnrollmentType | None = None
-    errors: list[GradeError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
-
-    @classmethod
-    def of(cls, done: progress.Completion) -> "ExternalActivityScorePayload":
-        return cls(
-            module_progress=progress_of(done.progress, done.module, done.enrollment, done.at),
-            enrollment=EnrollmentType.from_row(done.enrollment),
-        )
-
-    @classmethod
-    def failed(cls, problems: list[Problem]) -> "ExternalActivityScorePayload":
-        return cls(errors=GradeError.of(problems))
+ExternalActivityScorePayload = record_payload(
+    "ExternalActivityScorePayload", "The module's record and the enrollment, after the score.", GradeError
+)
 
 
 GradeOverridePayload = payload_type("GradeOverridePayload", "enrollment", EnrollmentType, GradeError)

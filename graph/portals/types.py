@@ -62,7 +62,7 @@ class PortalType(Node):
         actor = await info.context.actor()
         flt = (filter or CourseFilterInput()).to_filter()
         return Listed(  # type: ignore[return-value]
-            courses.courses_query, (actor, flt, None), CourseType.from_row, partition="portal_id", parent=self.row_id
+            courses.courses_query, (actor, flt, False), CourseType.from_row, partition="portal_id", parent=self.row_id
         )
 
     @strawberry.field(description="Members of this portal.", extensions=[Paged(UserOrder)])

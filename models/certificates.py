@@ -7,7 +7,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from models.base import Identified, TenantOwned, Timestamped, UtcDateTime
 
@@ -29,6 +29,17 @@ class CertificateFieldKey(StrEnum):
     CUSTOM_TEXT = "custom_text"
 
 
+class Certifying(SQLModel):
+    """What completing a course or a learning path earns (R28, R27): a template, how long the
+    certificate is valid and the recertification window after that."""
+
+    certificate_template_id: UUID | None = Field(
+        default=None, foreign_key="certificatetemplate.id", index=True, ondelete="SET NULL"
+    )
+    certificate_expires_after: int | None = Field(default=None, description="Days; null: never expires.")
+    certificate_expires_after_grace_period: int | None = Field(default=None, description="Days to recertify (Q21).")
+
+
 class CertificateTemplate(Identified, TenantOwned, Timestamped, table=True):
     """A page of `width` × `height` pixels over a background, with fields placed on it."""
 
@@ -41,8 +52,9 @@ class CertificateTemplate(Identified, TenantOwned, Timestamped, table=True):
 
 
 class Certificate(Identified, TenantOwned, Timestamped, table=True):
-    """One issued certificate. Revoking keeps the row (history); a removed enrollment leaves it to
-    its user and course, so a verification code never silently stops naming what it certified."""
+    """One issued certificate, for a course or (R27) a learning path. Revoking keeps the row
+    (history); a removed enrollment leaves it to its user and course, so a verification code never
+    silently stops naming what it certified."""
 
     __table_args__ = (
         UniqueConstraint("code"),
@@ -55,11 +67,23 @@ class Certificate(Identified, TenantOwned, Timestamped, table=True):
             postgresql_where=sa.text("revoked_at IS NULL"),
             sqlite_where=sa.text("revoked_at IS NULL"),
         ),
+        Index(
+            "uq_certificate_learning_path_enrollment_id_unrevoked",
+            "learning_path_enrollment_id",
+            unique=True,
+            postgresql_where=sa.text("revoked_at IS NULL"),
+            sqlite_where=sa.text("revoked_at IS NULL"),
+        ),
+        sa.CheckConstraint("(course_id IS NULL) <> (learning_path_id IS NULL)", name="course_or_learning_path"),
     )
     code: str = Field(max_length=40, description="The verification code, unique across the service.")
     enrollment_id: UUID | None = Field(default=None, foreign_key="enrollment.id", ondelete="SET NULL")
     user_id: UUID = Field(foreign_key="user.id", ondelete="CASCADE")
-    course_id: UUID = Field(foreign_key="course.id", index=True, ondelete="CASCADE")
+    course_id: UUID | None = Field(default=None, foreign_key="course.id", index=True, ondelete="CASCADE")
+    learning_path_id: UUID | None = Field(default=None, foreign_key="learningpath.id", index=True, ondelete="CASCADE")
+    learning_path_enrollment_id: UUID | None = Field(
+        default=None, foreign_key="learningpathenrollment.id", ondelete="SET NULL"
+    )
     template_id: UUID | None = Field(default=None, foreign_key="certificatetemplate.id", ondelete="SET NULL")
     issued_at: datetime = Field(sa_type=UtcDateTime)
     expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -9,6 +9,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field
 
 from models.base import Identified, TenantOwned, Timestamped, str_enum
+from models.certificates import Certifying
 
 
 class CategoryType(StrEnum):
@@ -52,7 +53,7 @@ class Category(Identified, TenantOwned, Timestamped, table=True):
     type: CategoryType = Field(default=CategoryType.COURSE, sa_type=str_enum(CategoryType))
 
 
-class Course(Identified, TenantOwned, Timestamped, table=True):
+class Course(Identified, TenantOwned, Timestamped, Certifying, table=True):
     __table_args__ = (
         UniqueConstraint("portal_id", "slug"),
         Index("ix_course_portal_id_created_at_id", "portal_id", "created_at", "id"),
@@ -69,11 +70,6 @@ class Course(Identified, TenantOwned, Timestamped, table=True):
     price_currency: str | None = Field(default=None, max_length=3)  # ISO 4217
     shared_with_sub_portals: bool = Field(default=False)
     min_passing_percentage: float | None = Field(default=None, description="R21 pass mark; null: any grade passes.")
-    certificate_template_id: UUID | None = Field(
-        default=None, foreign_key="certificatetemplate.id", index=True, ondelete="SET NULL"
-    )
-    certificate_expires_after: int | None = Field(default=None, description="Days; null: never expires.")
-    certificate_expires_after_grace_period: int | None = Field(default=None, description="Days to recertify (Q21).")
     quiz_score_policy: QuizScorePolicy = Field(default=QuizScorePolicy.LATEST, sa_type=str_enum(QuizScorePolicy))
 
 

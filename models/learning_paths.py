@@ -8,6 +8,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field
 
 from models.base import Identified, TenantOwned, Timestamped, UtcDateTime, str_enum
+from models.certificates import Certifying
 
 
 class LearningPathStatus(StrEnum):
@@ -15,7 +16,7 @@ class LearningPathStatus(StrEnum):
     PUBLISHED = "publish"
 
 
-class LearningPath(Identified, TenantOwned, Timestamped, table=True):
+class LearningPath(Identified, TenantOwned, Timestamped, Certifying, table=True):
     __table_args__ = (UniqueConstraint("portal_id", "slug"),)
     name: str = Field(max_length=300)
     slug: str = Field(max_length=120)
@@ -38,3 +39,6 @@ class LearningPathEnrollment(Identified, TenantOwned, Timestamped, table=True):
     learning_path_id: UUID = Field(foreign_key="learningpath.id", index=True, ondelete="CASCADE")
     user_id: UUID = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     enrolled_at: datetime = Field(sa_type=UtcDateTime)
+    completed_at: datetime | None = Field(
+        default=None, sa_type=UtcDateTime, description="When every course of the path was first completed (R27)."
+    )

@@ -18,12 +18,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.certificates import Certificate, CertificateFieldKey, CertificateTemplate
+from models.certificates import Certificate, CertificateFieldKey, CertificateTemplate, Certifying
 from models.courses import Course, GradingRule
 from models.enrollments import Enrollment, EnrollmentStatus
+from models.learning_paths import LearningPath, LearningPathEnrollment
 from models.session import now
 from resolvers.auth import Actor, acting_portal
-from resolvers.errors import Checks, Problem, error_codes
+from resolvers.errors import Checks, Failure, Problem, error_codes
 
 CertificateErrorCode = error_codes("CertificateErrorCode")
 
@@ -124,36 +125,33 @@ async def create_template(session: AsyncSession, *, actor: Actor, command: Templ
     return template
 
 
-def _holding(enrollment: Any) -> Any:
-    """The enrollment already holds a certificate that is not revoked."""
-    return exists().where(Certificate.enrollment_id == enrollment.id, Certificate.revoked_at.is_(None))
+def _holding(owner: Any, held_by: Any) -> Any:
+    """The owner (an enrollment or a path enrollment) already holds a certificate that is not revoked."""
+    return exists().where(owner == held_by, Certificate.revoked_at.is_(None))
 
 
-async def _issue(session: AsyncSession, due: Select[Any]) -> int:
-    """Certificates for the enrollments `due` selects (with their course's settings), one insert."""
+def _settings(source: type[Certifying]) -> tuple[Any, ...]:
+    return (
+        source.certificate_template_id.label("template_id"),
+        source.certificate_expires_after.label("valid_days"),
+        source.certificate_expires_after_grace_period.label("grace_days"),
+    )
+
+
+async def _issue(session: AsyncSession, due: Select[Any], owner: str) -> int:
+    """Certificates for the rows `due` selects (the certificate's columns, with `owner` the column
+    naming what holds it, and the settings of what it certifies), one insert."""
     at = now(session)
-    rows = [
-        {
-            "id": uuid4(),
-            "portal_id": row.portal_id,
-            "code": new_code(),
-            "enrollment_id": row.id,
-            "user_id": row.user_id,
-            "course_id": row.course_id,
-            "template_id": row.certificate_template_id,
-            "issued_at": at,
-            "expires_at": _expiry(at, row.certificate_expires_after),
-            "grace_days": row.certificate_expires_after_grace_period,
-            "created_at": at,
-            "updated_at": at,
-        }
-        for row in await session.execute(due)
-    ]
+    rows = []
+    for row in await session.execute(due):
+        values = dict(row._mapping)
+        values["expires_at"] = _expiry(at, values.pop("valid_days"))
+        rows.append({**values, "id": uuid4(), "code": new_code(), "issued_at": at, "created_at": at, "updated_at": at})
     if not rows:
         return 0
     insert = INSERT[session.bind.dialect.name](Certificate).values(rows)
     unrevoked = Certificate.revoked_at.is_(None)  # a concurrent issue won the race: theirs stands
-    stmt = insert.on_conflict_do_nothing(index_elements=["enrollment_id"], index_where=unrevoked)
+    stmt = insert.on_conflict_do_nothing(index_elements=[owner], index_where=unrevoked)
     return len((await session.execute(stmt.returning(Certificate.id))).all())
 
 
@@ -164,20 +162,18 @@ def _expiry(issued_at: datetime, days: int | None) -> datetime | None:
 def _candidates(enrollment_ids: Sequence[UUID]) -> Select[Any]:
     return (
         select(
-            Enrollment.id,
+            Enrollment.id.label("enrollment_id"),
             Enrollment.portal_id,
             Enrollment.user_id,
             Enrollment.course_id,
-            Course.certificate_template_id,
-            Course.certificate_expires_after,
-            Course.certificate_expires_after_grace_period,
+            *_settings(Course),
         )
         .join(Course, Course.id == Enrollment.course_id)
         .where(
             Enrollment.id.in_(enrollment_ids),
             Enrollment.revoked_at.is_(None),
             Course.certificate_template_id.is_not(None),
-            ~_holding(Enrollment),
+            ~_holding(Certificate.enrollment_id, Enrollment.id),
         )
     )
 
@@ -189,7 +185,47 @@ async def issue_due(session: AsyncSession, enrollment_ids: Sequence[UUID]) -> in
         return 0
     passed = or_(Course.grading_rule == GradingRule.NO_GRADING, Enrollment.passed.is_(True))
     due = _candidates(enrollment_ids).where(Enrollment.status == EnrollmentStatus.COMPLETED, passed)
-    return await _issue(session, due)
+    return await _issue(session, due, "enrollment_id")
+
+
+async def issue_for_paths(session: AsyncSession, path_enrollment_ids: Sequence[UUID]) -> int:
+    """R27: a completed learning path whose path has a template earns its certificate, once."""
+    if not path_enrollment_ids:
+        return 0
+    due = (
+        select(
+            LearningPathEnrollment.id.label("learning_path_enrollment_id"),
+            LearningPathEnrollment.portal_id,
+            LearningPathEnrollment.user_id,
+            LearningPathEnrollment.learning_path_id,
+            *_settings(LearningPath),
+        )
+        .join(LearningPath, LearningPath.id == LearningPathEnrollment.learning_path_id)
+        .where(
+            LearningPathEnrollment.id.in_(path_enrollment_ids),
+            LearningPathEnrollment.completed_at.is_not(None),
+            LearningPath.certificate_template_id.is_not(None),
+            ~_holding(Certificate.learning_path_enrollment_id, LearningPathEnrollment.id),
+        )
+    )
+    return await _issue(session, due, "learning_path_enrollment_id")
+
+
+def check_validity(checks: Checks, expires_after: int | None, grace_period: int | None) -> None:
+    checks.at_least(("certificateExpiresAfter",), expires_after, 1)
+    checks.at_least(("certificateExpiresAfterGracePeriod",), grace_period, 0)
+
+
+async def template_in(session: AsyncSession, template_id: UUID, portal_id: UUID) -> UUID:
+    """A course or path names a template of its own portal."""
+    template = await session.scalar(
+        select(CertificateTemplate.id).where(
+            CertificateTemplate.id == template_id, CertificateTemplate.portal_id == portal_id
+        )
+    )
+    if template is None:
+        raise Failure.one(("certificateTemplateId",), "No certificate template with this id.", "NOT_FOUND")
+    return template
 
 
 async def assign(session: AsyncSession, enrollment_ids: Sequence[UUID]) -> list[Problem]:
@@ -218,7 +254,7 @@ async def assign(session: AsyncSession, enrollment_ids: Sequence[UUID]) -> list[
             problems.append(
                 Problem(("enrollmentIds", str(index)), "Access to this course is revoked.", "ACCESS_REVOKED")
             )
-    await _issue(session, _candidates(list(dict.fromkeys(enrollment_ids))))
+    await _issue(session, _candidates(list(dict.fromkeys(enrollment_ids))), "enrollment_id")
     return problems
 
 
@@ -237,9 +273,9 @@ def certificates_query(actor: Actor) -> Select[Any]:
     return select(Certificate.__table__).where(actor.visible(Certificate))
 
 
-def latest_certificate_query(actor: Actor) -> Select[Any]:
-    """Per enrollment, its certificates newest first (the graph shows the first)."""
-    return certificates_query(actor).where(Certificate.enrollment_id.is_not(None))
+def held_certificates_query(actor: Actor, owner: str) -> Select[Any]:
+    """Certificates held by an enrollment or a path enrollment (`owner` names the column)."""
+    return certificates_query(actor).where(Certificate.__table__.c[owner].is_not(None))
 
 
 def templates_query(actor: Actor) -> Select[Any]:

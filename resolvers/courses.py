@@ -10,7 +10,6 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.certificates import CertificateTemplate
 from models.courses import (
     Category,
     CategoryType,
@@ -26,7 +25,7 @@ from models.courses import (
 )
 from models.modules import Module
 from models.users import Membership, Role, User
-from resolvers import grades, policy
+from resolvers import certificates, grades, policy
 from resolvers.auth import Actor, acting_portal, visible_row
 from resolvers.errors import Checks, Failure, error_codes
 from resolvers.grades import GRADABLE
@@ -153,8 +152,7 @@ def _check_fields(checks: Checks, fields: CourseFields, *, creating: bool) -> No
     check_slug(checks, ("slug",), fields.slug)
     checks.text(("description",), fields.description or None, max_length=100_000)
     checks.at_least(("durationDays",), fields.duration_days, 1)
-    checks.at_least(("certificateExpiresAfter",), fields.certificate_expires_after, 1)
-    checks.at_least(("certificateExpiresAfterGracePeriod",), fields.certificate_expires_after_grace_period, 0)
+    certificates.check_validity(checks, fields.certificate_expires_after, fields.certificate_expires_after_grace_period)
     if fields.min_passing_percentage is not None and not 0 <= fields.min_passing_percentage <= 100:
         checks.add(("minPassingPercentage",), "minPassingPercentage is a percent: between 0 and 100.", "INVALID")
     if fields.price is not None:
@@ -220,15 +218,9 @@ async def _link_grading(session: AsyncSession, course: Course, fields: CourseFie
     """The certificate template is one of the course's portal; grade modules are gradable
     modules of the course itself (R20 `gradeModules`), replaced as a whole."""
     if fields.certificate_template_id is not None:
-        template = await session.scalar(
-            select(CertificateTemplate.id).where(
-                CertificateTemplate.id == fields.certificate_template_id,
-                CertificateTemplate.portal_id == course.portal_id,
-            )
+        course.certificate_template_id = await certificates.template_in(
+            session, fields.certificate_template_id, course.portal_id
         )
-        if template is None:
-            raise Failure.one(("certificateTemplateId",), "No certificate template with this id.", "NOT_FOUND")
-        course.certificate_template_id = template
     if fields.grade_module_ids is not None:
         wanted = set(fields.grade_module_ids)
         stmt = select(Module.id, Module.kind).where(Module.course_id == course.id, Module.id.in_(wanted))

@@ -1,18 +1,20 @@
 """Learning paths (003 R27): at least two ordered courses; a prerequisite must be completed before
-the courses after it open; enrolling in a path enrolls in every course of it."""
+the courses after it open; enrolling in a path enrolls in every course of it. A path enrollment is
+completed, and earns the path's certificate, in the transaction that completes its last course."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Select, and_, delete, select
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.courses import Course
 from models.enrollments import Enrollment, EnrollmentSource, EnrollmentStatus
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment, LearningPathStatus
 from models.session import now
+from resolvers import certificates
 from resolvers.auth import Actor, acting_portal, visible_row
 from resolvers.enrollments import INSERT, enroll
 from resolvers.errors import Checks, Failure, Problem, error_codes
@@ -35,6 +37,9 @@ class LearningPathFields:
     description: str | None = None
     status: LearningPathStatus | None = None
     courses: Sequence[PathCourse] | None = None
+    certificate_template_id: UUID | None = None
+    certificate_expires_after: int | None = None
+    certificate_expires_after_grace_period: int | None = None
 
 
 def _check(fields: LearningPathFields, *, creating: bool) -> Checks:
@@ -44,6 +49,7 @@ def _check(fields: LearningPathFields, *, creating: bool) -> Checks:
     checks.text(("description",), fields.description, max_length=100_000)
     if fields.slug is not None:
         check_slug(checks, ("slug",), fields.slug)
+    certificates.check_validity(checks, fields.certificate_expires_after, fields.certificate_expires_after_grace_period)
     if fields.courses is not None or creating:
         ids = [c.course_id for c in fields.courses or ()]
         if len(set(ids)) < MIN_COURSES:
@@ -83,6 +89,7 @@ async def _set_courses(session: AsyncSession, path: LearningPath, courses: Seque
 
 async def create_path(session: AsyncSession, *, actor: Actor, fields: LearningPathFields) -> LearningPath:
     portal_id = acting_portal(actor)
+    await _template(session, fields, portal_id)
     await _check_courses(session, actor, portal_id, fields.courses, _check(fields, creating=True))
     assert fields.name is not None and fields.courses is not None  # checked above
     slug = await free_slug(
@@ -100,6 +107,7 @@ async def create_path(session: AsyncSession, *, actor: Actor, fields: LearningPa
         description=fields.description or "",
         status=fields.status or LearningPathStatus.DRAFT,
     )
+    _certify(path, fields)
     session.add(path)
     await session.flush()
     await _set_courses(session, path, fields.courses)
@@ -107,11 +115,24 @@ async def create_path(session: AsyncSession, *, actor: Actor, fields: LearningPa
     return path
 
 
+async def _template(session: AsyncSession, fields: LearningPathFields, portal_id: UUID) -> None:
+    """A template of another portal is refused before anything else, like an unknown course."""
+    if fields.certificate_template_id is not None:
+        await certificates.template_in(session, fields.certificate_template_id, portal_id)
+
+
+def _certify(path: LearningPath, fields: LearningPathFields) -> None:
+    for name in ("certificate_template_id", "certificate_expires_after", "certificate_expires_after_grace_period"):
+        if (value := getattr(fields, name)) is not None:
+            setattr(path, name, value)
+
+
 async def update_path(
     session: AsyncSession, *, actor: Actor, path_id: UUID, fields: LearningPathFields
 ) -> LearningPath:
     checks = _check(fields, creating=False)
     path = await visible_row(session, LearningPath, path_id, actor=actor, field="learningPathId", manage=True)
+    await _template(session, fields, path.portal_id)
     await _check_courses(session, actor, path.portal_id, fields.courses, checks)
     if fields.slug is not None and fields.slug != path.slug:
         where = and_(LearningPath.portal_id == path.portal_id, LearningPath.id != path.id)
@@ -124,9 +145,12 @@ async def update_path(
         path.description = fields.description
     if fields.status is not None:
         path.status = fields.status
+    _certify(path, fields)
     if fields.courses is not None:
         await _set_courses(session, path, fields.courses)
     await session.flush()
+    if fields.courses is not None or fields.certificate_template_id is not None:
+        await complete_due(session, LearningPathEnrollment.learning_path_id == path.id)
     return path
 
 
@@ -174,6 +198,8 @@ async def enroll_in_path(
         ]  # fmt: skip
         insert = INSERT[session.bind.dialect.name](LearningPathEnrollment.__table__)
         await session.execute(insert.on_conflict_do_nothing(index_elements=["learning_path_id", "user_id"]), rows)
+        mine = and_(LearningPathEnrollment.learning_path_id == path.id, LearningPathEnrollment.user_id.in_(accepted))
+        await complete_due(session, mine)
     found = {
         row.user_id: row
         for row in await session.scalars(
@@ -183,6 +209,40 @@ async def enroll_in_path(
         )
     }
     return PathEnrolled(path, [found[u] for u in accepted if u in found], [refused[i] for i in sorted(refused)])
+
+
+async def complete_due(session: AsyncSession, among: ColumnElement[bool]) -> None:
+    """R27: the path enrollments `among` selects whose learner completed every course of the path
+    are completed now (once: `completedAt` keeps the first time), and earn the path's certificate
+    (also those completed before the path had a template)."""
+    completed = select(Enrollment.course_id).where(
+        Enrollment.user_id == LearningPathEnrollment.user_id, Enrollment.status == EnrollmentStatus.COMPLETED
+    )
+    missing = exists().where(
+        LearningPathCourse.learning_path_id == LearningPathEnrollment.learning_path_id,
+        LearningPathCourse.course_id.not_in(completed),
+    )
+    at = now(session)
+    await session.execute(
+        update(LearningPathEnrollment)
+        .where(among, LearningPathEnrollment.completed_at.is_(None), ~missing)
+        .values(completed_at=at, updated_at=at)
+    )
+    await certificates.issue_for_paths(
+        session, list(await session.scalars(select(LearningPathEnrollment.id).where(among)))
+    )
+
+
+async def course_completed(session: AsyncSession, enrollment: Enrollment) -> None:
+    """The learner's paths through this course may be complete now."""
+    paths = select(LearningPathCourse.learning_path_id).where(LearningPathCourse.course_id == enrollment.course_id)
+    await complete_due(
+        session,
+        and_(
+            LearningPathEnrollment.user_id == enrollment.user_id,
+            LearningPathEnrollment.learning_path_id.in_(paths),
+        ),
+    )
 
 
 async def locked_by_prerequisite(session: AsyncSession, enrollment: Enrollment) -> bool:

@@ -17,7 +17,7 @@ from models.enrollments import Enrollment, EnrollmentStatus, ModuleProgress, Mod
 from models.modules import Module, ModuleKind
 from models.portals import Portal
 from models.session import now
-from resolvers import certificates, grades
+from resolvers import certificates, grades, learning_paths
 from resolvers.auth import Actor, visible_row
 from resolvers.errors import Failure
 from resolvers.learning_paths import locked_by_prerequisite
@@ -88,6 +88,7 @@ async def _settle(session: AsyncSession, enrollment: Enrollment, course: Course)
     await certificates.issue_due(session, [enrollment.id])
     await session.refresh(enrollment)
     if completed:
+        await learning_paths.course_completed(session, enrollment)
         code = await session.scalar(
             select(Certificate.code)
             .where(Certificate.enrollment_id == enrollment.id, Certificate.revoked_at.is_(None))

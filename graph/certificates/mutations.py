@@ -1,6 +1,6 @@
-"""certificateTemplateCreate."""
+"""certificateTemplateCreate, and the certificate settings courses and learning paths share."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -9,9 +9,32 @@ from graph.context import Info
 from graph.enums import CertificateFieldKey
 from graph.errors import error_type
 from graph.mutation import payload_type, perform
+from graph.node import input_id
 from resolvers import certificates
 
 CertificateError = error_type("CertificateError", certificates.CertificateErrorCode)
+
+
+@strawberry.input(description="What completing a course or learning path earns; left out: unchanged.")
+class CertifyingInput:
+    certificate_template_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A template of the same portal: completing (and passing) issues a certificate."
+    )
+    certificate_expires_after: int | None = strawberry.field(default=None, description="Days; left out: never.")
+    certificate_expires_after_grace_period: int | None = strawberry.field(
+        default=None, description="Days after expiry to recertify."
+    )
+
+    def certifying(self) -> dict[str, Any]:
+        """The settings as resolver fields, the template id decoded."""
+        template = self.certificate_template_id
+        return {
+            "certificate_template_id": None
+            if template is None
+            else input_id(template, "CertificateTemplate", field=("certificateTemplateId",)),
+            "certificate_expires_after": self.certificate_expires_after,
+            "certificate_expires_after_grace_period": self.certificate_expires_after_grace_period,
+        }
 
 
 @strawberry.input(description="A field placed on the page; `left`/`top` in pixels from the top left corner.")

@@ -14,10 +14,13 @@ from graph.node import Node, make_id, register
 from graph.pagination import order_input
 from models.certificates import Certificate, CertificateTemplate
 from models.enrollments import Enrollment
+from models.learning_paths import LearningPath, LearningPathEnrollment
 from resolvers import certificates
+from resolvers.batches import Children
 
 if TYPE_CHECKING:
     from graph.enrollments.types import EnrollmentType
+    from graph.learning_paths.types import LearningPathEnrollmentType, LearningPathType
 
 CertificateOrder = order_input("CertificateOrder", {"CREATED_AT": "created_at", "ISSUED_AT": "issued_at"})
 CertificateTemplateOrder = order_input("CertificateTemplateOrder", {"CREATED_AT": "created_at", "NAME": "name"})
@@ -66,7 +69,24 @@ class CertificateTemplateType(Node):
         )
 
 
-@strawberry.type(name="Certificate", description="A certificate issued to a learner for a course (R28).")
+@strawberry.type(description="What completing a course or learning path earns (R28, R27).")
+class Certifies:
+    certificate_expires_after: int | None = strawberry.field(
+        description="Days a certificate is valid; null: never expires."
+    )
+    certificate_expires_after_grace_period: int | None = strawberry.field(
+        description="Days after expiry in which the learner may recertify (Q21)."
+    )
+    certificate_template_id: strawberry.Private[UUID | None]
+
+    @strawberry.field(description="Certificates are drawn from it; null: none are issued.")
+    async def certificate_template(self, info: Info) -> CertificateTemplateType | None:
+        return await template_of(info, self.certificate_template_id)
+
+
+@strawberry.type(
+    name="Certificate", description="A certificate issued to a learner for a course (R28) or a learning path (R27)."
+)
 class CertificateType(Node, OfUser, OfCourse):
     code: str = strawberry.field(description="The verification code, unique across the service.")
     issued_at: datetime
@@ -104,9 +124,39 @@ class CertificateType(Node, OfUser, OfCourse):
         row = await info.context.loaders.row(Enrollment, self.row.enrollment_id)
         return None if row is None else EnrollmentType.from_row(row)
 
+    @strawberry.field(description="The learning path it certifies; null for a course's certificate.")
+    async def learning_path(
+        self, info: Info
+    ) -> Annotated["LearningPathType", strawberry.lazy("graph.learning_paths.types")] | None:
+        from graph.learning_paths.types import LearningPathType
+
+        if self.row.learning_path_id is None:
+            return None
+        row = await info.context.loaders.row(LearningPath, self.row.learning_path_id)
+        return None if row is None else LearningPathType.from_row(row)
+
+    @strawberry.field(description="The path enrollment that earned it; null for a course's certificate.")
+    async def learning_path_enrollment(
+        self, info: Info
+    ) -> Annotated["LearningPathEnrollmentType", strawberry.lazy("graph.learning_paths.types")] | None:
+        from graph.learning_paths.types import LearningPathEnrollmentType
+
+        if self.row.learning_path_enrollment_id is None:
+            return None
+        row = await info.context.loaders.row(LearningPathEnrollment, self.row.learning_path_enrollment_id)
+        return None if row is None else LearningPathEnrollmentType.from_row(row)
+
     @strawberry.field
     async def template(self, info: Info) -> CertificateTemplateType | None:
         return await template_of(info, self.row.template_id)
+
+
+async def latest_certificate(info: Info, owner: str, owner_id: UUID) -> CertificateType | None:
+    """The certificate an enrollment or path enrollment holds now (or last held: revoked ones stay)."""
+    actor = await info.context.actor()
+    spec = Children(certificates.held_certificates_query, (actor, owner), owner, ("issued_at", "id"))
+    rows = await info.context.loaders.children.load((owner_id, spec))
+    return CertificateType.from_row(max(rows, key=lambda r: (r.revoked_at is None, r.issued_at))) if rows else None
 
 
 async def template_of(info: Info, template_id: UUID | None) -> CertificateTemplateType | None:

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import strawberry
 
+from graph.certificates.mutations import CertifyingInput
 from graph.context import Info
 from graph.courses.types import CategoryType, CourseType, SectionType
 from graph.enums import CategoryKind, DurationRule, GradingRule, QuizScorePolicy
@@ -26,7 +27,7 @@ class CategoryCreateInput:
 
 
 @strawberry.input(description="Course fields; on update, fields left out stay as they are.")
-class CourseFieldsInput:
+class CourseFieldsInput(CertifyingInput):
     slug: str | None = strawberry.field(default=None, description="Generated from the title when left out.")
     description: str | None = None
     category_ids: list[strawberry.ID] | None = None
@@ -40,13 +41,6 @@ class CourseFieldsInput:
     min_passing_percentage: float | None = strawberry.field(default=None, description="R21 pass mark, 0–100.")
     grade_module_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="The scored modules an AVG_SPECIFIC_MODULES grade averages; replaces the list."
-    )
-    certificate_template_id: strawberry.ID | None = strawberry.field(
-        default=None, description="A template of the course's portal: completing (and passing) issues a certificate."
-    )
-    certificate_expires_after: int | None = strawberry.field(default=None, description="Days; left out: never.")
-    certificate_expires_after_grace_period: int | None = strawberry.field(
-        default=None, description="Days after expiry to recertify."
     )
     quiz_score_policy: QuizScorePolicy | None = strawberry.field(
         default=None, description="LATEST (003, the default) or BEST attempt as a quiz's score."
@@ -62,11 +56,6 @@ class CourseFieldsInput:
             if self.grade_module_ids is None
             else input_ids(self.grade_module_ids, "Module", field="gradeModuleIds")
         )
-        template = (
-            None
-            if self.certificate_template_id is None
-            else input_id(self.certificate_template_id, "CertificateTemplate", field=("certificateTemplateId",))
-        )
         return courses.CourseFields(
             title=title,
             slug=self.slug,
@@ -81,10 +70,8 @@ class CourseFieldsInput:
             shared_with_sub_portals=self.shared_with_sub_portals,
             min_passing_percentage=self.min_passing_percentage,
             grade_module_ids=graded,
-            certificate_template_id=template,
-            certificate_expires_after=self.certificate_expires_after,
-            certificate_expires_after_grace_period=self.certificate_expires_after_grace_period,
             quiz_score_policy=self.quiz_score_policy,
+            **self.certifying(),
         )
 
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import strawberry
 
-from graph.certificates.types import CertificateTemplateType, template_of
+from graph.certificates.types import Certifies
 from graph.context import Info
 from graph.enrollments.types import EnrollmentOrder, EnrollmentType
 from graph.enums import CategoryKind, CourseStatus, DurationRule, EnrollmentStatus, GradingRule, QuizScorePolicy
@@ -92,7 +92,7 @@ def _price(row: Any) -> MoneyType | None:
 
 
 @strawberry.type(name="Course", description="A course of one portal.")
-class CourseType(Node):
+class CourseType(Node, Certifies):
     title: str
     slug: str
     description: str
@@ -104,18 +104,11 @@ class CourseType(Node):
     price: MoneyType | None
     shared_with_sub_portals: bool = strawberry.field(description="Published here, enrollable in sub-portals.")
     min_passing_percentage: float | None = strawberry.field(description="R21 pass mark, 0–100; null: any grade passes.")
-    certificate_expires_after: int | None = strawberry.field(
-        description="Days a certificate is valid; null: never expires."
-    )
-    certificate_expires_after_grace_period: int | None = strawberry.field(
-        description="Days after expiry in which the learner may recertify (Q21)."
-    )
     quiz_score_policy: QuizScorePolicy = strawberry.field(description="Which quiz attempt is a module's score.")
     created_at: datetime
     updated_at: datetime
     row_id: strawberry.Private[UUID]
     portal_id: strawberry.Private[UUID]
-    certificate_template_id: strawberry.Private[UUID | None]
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
@@ -222,10 +215,6 @@ class CourseType(Node):
         actor = await info.context.actor()
         spec = Children(courses.grade_modules_query, (actor,), "course_id", ("position", "id"))
         return [module_from_row(row) for row in await info.context.loaders.children.load((self.row_id, spec))]
-
-    @strawberry.field(description="Certificates of the course are drawn from it; null: none are issued.")
-    async def certificate_template(self, info: Info) -> CertificateTemplateType | None:
-        return await template_of(info, self.certificate_template_id)
 
     @strawberry.field
     async def categories(self, info: Info) -> list[CategoryType]:

@@ -17,7 +17,7 @@ from graph.pagination import Connection, Listed, Paged, order_input
 from graph.quizzes.types import QuizAttemptNode, QuizAttemptOrder, attempts_of
 from models.enrollments import Enrollment
 from models.enrollments import ModuleProgressStatus as ProgressStatus
-from resolvers import certificates, enrollments, modules, quizzes
+from resolvers import enrollments, modules, quizzes
 from resolvers.batches import Children
 from resolvers.schedule import available_at, progress
 
@@ -146,14 +146,9 @@ class EnrollmentType(Node, OfUser, OfCourse):
     async def certificate(
         self, info: Info
     ) -> Annotated["CertificateType", strawberry.lazy("graph.certificates.types")] | None:
-        from graph.certificates.types import CertificateType
+        from graph.certificates.types import latest_certificate
 
-        actor = await info.context.actor()
-        spec = Children(certificates.latest_certificate_query, (actor,), "enrollment_id", ("issued_at", "id"))
-        rows = await info.context.loaders.children.load((self.row.id, spec))
-        if not rows:
-            return None
-        return CertificateType.from_row(max(rows, key=lambda r: (r.revoked_at is None, r.issued_at)))
+        return await latest_certificate(info, "enrollment_id", self.row.id)
 
     @strawberry.field(
         description="The learner's quiz attempts, optionally of one quiz.", extensions=[Paged(QuizAttemptOrder)]

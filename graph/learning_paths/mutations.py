@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from graph.certificates.mutations import CertifyingInput
 from graph.context import Info
 from graph.errors import error_type
 from graph.learning_paths.types import LearningPathEnrollmentType, LearningPathType, PathStatus
@@ -22,7 +23,7 @@ class LearningPathCourseInput:
 
 
 @strawberry.input(description="A path of at least two courses in the acting portal.")
-class LearningPathCreateInput:
+class LearningPathCreateInput(CertifyingInput):
     name: str
     courses: list[LearningPathCourseInput]
     slug: str | None = None
@@ -31,7 +32,7 @@ class LearningPathCreateInput:
 
 
 @strawberry.input(description="Changes to a path; `courses` replaces the whole list.")
-class LearningPathUpdateInput:
+class LearningPathUpdateInput(CertifyingInput):
     learning_path_id: strawberry.ID
     name: str | None = None
     slug: str | None = None
@@ -56,7 +57,12 @@ def _fields(input_: Any) -> learning_paths.LearningPathFields:
             for i, c in enumerate(input_.courses)
         ]
     return learning_paths.LearningPathFields(
-        name=input_.name, slug=input_.slug, description=input_.description, status=input_.status, courses=courses
+        name=input_.name,
+        slug=input_.slug,
+        description=input_.description,
+        status=input_.status,
+        courses=courses,
+        **input_.certifying(),
     )
 
 

@@ -6,6 +6,7 @@ from uuid import UUID
 
 import strawberry
 
+from graph.certificates.types import CertificateType, Certifies, latest_certificate
 from graph.context import Info
 from graph.enrollments.types import Progress
 from graph.node import Node, make_id, register
@@ -47,7 +48,7 @@ class LearningPathCourseType:
 
 
 @strawberry.type(name="LearningPath", description="Ordered courses with prerequisites (003 R27).")
-class LearningPathType(Node):
+class LearningPathType(Node, Certifies):
     name: str
     slug: str
     description: str
@@ -65,6 +66,9 @@ class LearningPathType(Node):
             status=row.status,
             created_at=row.created_at,
             row_id=row.id,
+            certificate_expires_after=row.certificate_expires_after,
+            certificate_expires_after_grace_period=row.certificate_expires_after_grace_period,
+            certificate_template_id=row.certificate_template_id,
         )
 
     @strawberry.field(description="The path's courses in order.")
@@ -85,11 +89,23 @@ class LearningPathType(Node):
 @strawberry.type(name="LearningPathEnrollment", description="A learner in a path; complete when every course is.")
 class LearningPathEnrollmentType(Node):
     enrolled_at: datetime
+    completed_at: datetime | None = strawberry.field(
+        description="When every course of the path was first completed; it stays if a course is reset later."
+    )
     row: strawberry.Private[Any]
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
-        return cls(id=make_id("LearningPathEnrollment", row.id), enrolled_at=row.enrolled_at, row=row)
+        return cls(
+            id=make_id("LearningPathEnrollment", row.id),
+            enrolled_at=row.enrolled_at,
+            completed_at=row.completed_at,
+            row=row,
+        )
+
+    @strawberry.field(description="The path's certificate, once the path is completed and has a template.")
+    async def certificate(self, info: Info) -> CertificateType | None:
+        return await latest_certificate(info, "learning_path_enrollment_id", self.row.id)
 
     @strawberry.field
     async def learning_path(self, info: Info) -> LearningPathType | None:

@@ -1,7 +1,9 @@
 """To-one fields that several types share: the user, course or enrollment their row points at,
 through the request's row loader (null when the viewer may not see it)."""
 
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from uuid import UUID
 
 import strawberry
 
@@ -15,6 +17,16 @@ if TYPE_CHECKING:
     from graph.enrollments.types import EnrollmentType
     from graph.users.types import UserType
 
+T = TypeVar("T")
+
+
+async def linked(info: Info, table: type, row_id: UUID | None, show: Callable[[Any], T]) -> T | None:
+    """The row `row_id` names, as `show` makes it; null when there is none or the viewer may not see it."""
+    if row_id is None:
+        return None
+    row = await info.context.loaders.row(table, row_id)
+    return None if row is None else show(row)
+
 
 @strawberry.type
 class OfUser:
@@ -24,8 +36,7 @@ class OfUser:
     async def user(self, info: Info) -> Annotated["UserType", strawberry.lazy("graph.users.types")] | None:
         from graph.users.types import UserType
 
-        row = await info.context.loaders.row(User, self.row.user_id)
-        return None if row is None else UserType.from_row(row)
+        return await linked(info, User, self.row.user_id, UserType.from_row)
 
 
 @strawberry.type
@@ -36,8 +47,7 @@ class OfCourse:
     async def course(self, info: Info) -> Annotated["CourseType", strawberry.lazy("graph.courses.types")] | None:
         from graph.courses.types import CourseType
 
-        row = await info.context.loaders.row(Course, self.row.course_id)
-        return None if row is None else CourseType.from_row(row)
+        return await linked(info, Course, self.row.course_id, CourseType.from_row)
 
 
 @strawberry.type
@@ -50,5 +60,4 @@ class OfEnrollment:
     ) -> Annotated["EnrollmentType", strawberry.lazy("graph.enrollments.types")] | None:
         from graph.enrollments.types import EnrollmentType
 
-        row = await info.context.loaders.row(Enrollment, self.row.enrollment_id)
-        return None if row is None else EnrollmentType.from_row(row)
+        return await linked(info, Enrollment, self.row.enrollment_id, EnrollmentType.from_row)

@@ -159,23 +159,23 @@ def _expiry(issued_at: datetime, days: int | None) -> datetime | None:
     return None if days is None else issued_at + timedelta(days=days)
 
 
-def _candidates(enrollment_ids: Sequence[UUID]) -> Select[Any]:
+def _earning(holder: Any, ids: Sequence[UUID], certified: Any, link: Any, owner: str) -> Select[Any]:
+    """The `holder`s among `ids` (enrollments or path enrollments) whose course or path (`link`)
+    has a template and that hold no certificate in force: the rows `_issue` turns into certificates."""
     return (
-        select(
-            Enrollment.id.label("enrollment_id"),
-            Enrollment.portal_id,
-            Enrollment.user_id,
-            Enrollment.course_id,
-            *_settings(Course),
-        )
-        .join(Course, Course.id == Enrollment.course_id)
+        select(holder.id.label(owner), holder.portal_id, holder.user_id, link, *_settings(certified))
+        .join(certified, certified.id == link)
         .where(
-            Enrollment.id.in_(enrollment_ids),
-            Enrollment.revoked_at.is_(None),
-            Course.certificate_template_id.is_not(None),
-            ~_holding(Certificate.enrollment_id, Enrollment.id),
+            holder.id.in_(ids),
+            certified.certificate_template_id.is_not(None),
+            ~_holding(Certificate.__table__.c[owner], holder.id),
         )
     )
+
+
+def _candidates(enrollment_ids: Sequence[UUID]) -> Select[Any]:
+    earning = _earning(Enrollment, enrollment_ids, Course, Enrollment.course_id, "enrollment_id")
+    return earning.where(Enrollment.revoked_at.is_(None))
 
 
 async def issue_due(session: AsyncSession, enrollment_ids: Sequence[UUID]) -> int:
@@ -192,23 +192,10 @@ async def issue_for_paths(session: AsyncSession, path_enrollment_ids: Sequence[U
     """R27: a completed learning path whose path has a template earns its certificate, once."""
     if not path_enrollment_ids:
         return 0
-    due = (
-        select(
-            LearningPathEnrollment.id.label("learning_path_enrollment_id"),
-            LearningPathEnrollment.portal_id,
-            LearningPathEnrollment.user_id,
-            LearningPathEnrollment.learning_path_id,
-            *_settings(LearningPath),
-        )
-        .join(LearningPath, LearningPath.id == LearningPathEnrollment.learning_path_id)
-        .where(
-            LearningPathEnrollment.id.in_(path_enrollment_ids),
-            LearningPathEnrollment.completed_at.is_not(None),
-            LearningPath.certificate_template_id.is_not(None),
-            ~_holding(Certificate.learning_path_enrollment_id, LearningPathEnrollment.id),
-        )
-    )
-    return await _issue(session, due, "learning_path_enrollment_id")
+    owner = "learning_path_enrollment_id"
+    link = LearningPathEnrollment.learning_path_id
+    earning = _earning(LearningPathEnrollment, path_enrollment_ids, LearningPath, link, owner)
+    return await _issue(session, earning.where(LearningPathEnrollment.completed_at.is_not(None)), owner)
 
 
 def check_validity(checks: Checks, expires_after: int | None, grace_period: int | None) -> None:

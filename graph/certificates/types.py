@@ -9,7 +9,7 @@ import strawberry
 
 from graph.context import Info
 from graph.enums import CertificateFieldKey
-from graph.links import OfCourse, OfUser
+from graph.links import OfCourse, OfUser, linked
 from graph.node import Node, make_id, register
 from graph.pagination import order_input
 from models.certificates import Certificate, CertificateTemplate
@@ -119,10 +119,7 @@ class CertificateType(Node, OfUser, OfCourse):
     ) -> Annotated["EnrollmentType", strawberry.lazy("graph.enrollments.types")] | None:
         from graph.enrollments.types import EnrollmentType
 
-        if self.row.enrollment_id is None:
-            return None
-        row = await info.context.loaders.row(Enrollment, self.row.enrollment_id)
-        return None if row is None else EnrollmentType.from_row(row)
+        return await linked(info, Enrollment, self.row.enrollment_id, EnrollmentType.from_row)
 
     @strawberry.field(description="The learning path it certifies; null for a course's certificate.")
     async def learning_path(
@@ -130,10 +127,7 @@ class CertificateType(Node, OfUser, OfCourse):
     ) -> Annotated["LearningPathType", strawberry.lazy("graph.learning_paths.types")] | None:
         from graph.learning_paths.types import LearningPathType
 
-        if self.row.learning_path_id is None:
-            return None
-        row = await info.context.loaders.row(LearningPath, self.row.learning_path_id)
-        return None if row is None else LearningPathType.from_row(row)
+        return await linked(info, LearningPath, self.row.learning_path_id, LearningPathType.from_row)
 
     @strawberry.field(description="The path enrollment that earned it; null for a course's certificate.")
     async def learning_path_enrollment(
@@ -141,10 +135,9 @@ class CertificateType(Node, OfUser, OfCourse):
     ) -> Annotated["LearningPathEnrollmentType", strawberry.lazy("graph.learning_paths.types")] | None:
         from graph.learning_paths.types import LearningPathEnrollmentType
 
-        if self.row.learning_path_enrollment_id is None:
-            return None
-        row = await info.context.loaders.row(LearningPathEnrollment, self.row.learning_path_enrollment_id)
-        return None if row is None else LearningPathEnrollmentType.from_row(row)
+        return await linked(
+            info, LearningPathEnrollment, self.row.learning_path_enrollment_id, LearningPathEnrollmentType.from_row
+        )
 
     @strawberry.field
     async def template(self, info: Info) -> CertificateTemplateType | None:

@@ -156,7 +156,8 @@ def sign_in(port: int) -> str:
 
 
 def _canonical(text: str | bytes) -> str:
-    return json.dumps(json.loads(text), sort_keys=True)
+    """Keys sorted, numbers as numbers: PostgreSQL writes the float 72.0 as `72`, Python as `72.0`."""
+    return json.dumps(json.loads(text, parse_int=float), sort_keys=True)
 
 
 def measure_reads(a: Academy, token: str, args: argparse.Namespace, service_port: int, floor_port: int) -> list[Row]:

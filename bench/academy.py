@@ -3,7 +3,8 @@
 20 portals × 100 courses × 20 modules; 100,000 learners (5,000 per portal); every even-ranked
 learner is enrolled in 20 courses of their portal (1,000,000 enrollments, ~500 per course); the
 first 250 even-ranked learners of each portal have progress on every module (100,000 enrollments,
-2,000,000 module progress rows). Ids are md5-derived from positions, so statements join by
+2,000,000 module progress rows). The gradebook course of portal 0 has 30 quizzes and 1,000
+learners with a score in each (issue 7's gradebook figure). Ids are md5-derived from positions, so statements join by
 arithmetic instead of lookups and every run builds the same academy.
 
 The database comment records the migration head and the layout version: a later run reuses a
@@ -27,13 +28,14 @@ from resolvers.auth import API_KEY_PREFIX
 from resolvers.tokens import digest
 from resolvers.users import hash_password
 
-LAYOUT = "academy v1"
+LAYOUT = "academy v2"
 PORTALS, COURSES, MODULES, LEARNERS, ENROLLED_IN = 20, 100, 20, 5_000, 20
 WITH_PROGRESS = 500  # ranks below this (even ones) have progress on every module
 SPARE_COURSES = 50  # empty courses of portal 0 that M1 enrolls into, emptied before each run
 ADMIN_KEY = f"{API_KEY_PREFIX}bench-admin-0000000000000000000000000000"
 LEARNER_EMAIL, LEARNER_PASSWORD = "u0-0@bench.example", "bench-password"
 KINDS = ("text", "video", "pdf", "quiz", "assignment")
+GRADEBOOK_LEARNERS, GRADEBOOK_QUIZZES = 1_000, 30
 
 
 def uid(kind: str, *parts: int) -> UUID:
@@ -49,6 +51,7 @@ class Academy:
     learner: UUID
     spare_courses: tuple[UUID, ...]
     m1_learners: tuple[UUID, ...]
+    gradebook_course: UUID  # 1,000 learners × 30 scored quizzes
 
 
 def _id(kind: str, *parts: str) -> str:
@@ -126,6 +129,51 @@ STEPS: tuple[tuple[str, str], ...] = (
 )
 
 
+GRADEBOOK = _id("gradebook", "0")
+GRADEBOOK_STEPS: tuple[tuple[str, str], ...] = (
+    (
+        "gradebook course",
+        f"""INSERT INTO course (id, portal_id, title, slug, description, status, grading_rule,
+                                duration_rule, shared_with_sub_portals, created_at, updated_at)
+        VALUES ({GRADEBOOK}, {_id("portal", "0")}, 'Gradebook course', 'gradebook', '', 'published',
+                'avg_all_modules', 'unlimited', false, now() - interval '1 day', now())""",
+    ),
+    (
+        "gradebook quizzes",
+        f"""INSERT INTO module (id, portal_id, course_id, kind, title, position, is_required, drip_rule,
+                                details, created_at, updated_at)
+        SELECT {_id("gradebook-quiz", "m")}, {_id("portal", "0")}, {GRADEBOOK}, 'quiz', 'Quiz ' || m, m, true,
+               'immediately', '{{}}', now() - interval '1 day', now()
+        FROM generate_series(0, {GRADEBOOK_QUIZZES - 1}) m""",
+    ),
+    (
+        "gradebook learners",
+        f"""INSERT INTO enrollment (id, portal_id, user_id, course_id, status, source, enrolled_at,
+                                    started_at, expiry_set, created_at, updated_at)
+        SELECT {_id("gradebook-enrollment", "r")}, {_id("portal", "0")}, {_id("user", "0", "r")}, {GRADEBOOK},
+               'In Progress', 'manual', now() - interval '1 day', now() - interval '1 day', false,
+               now() - interval '1 day' + r * interval '1 second', now()
+        FROM generate_series(0, {GRADEBOOK_LEARNERS - 1}) r""",
+    ),
+    (
+        "gradebook scores",
+        f"""INSERT INTO moduleprogress (id, portal_id, enrollment_id, module_id, status, score, passed, attempts,
+                                        started_at, completed_at, created_at, updated_at)
+        SELECT {_id("gradebook-progress", "r", "m")}, {_id("portal", "0")}, {_id("gradebook-enrollment", "r")},
+               {_id("gradebook-quiz", "m")}, 'Completed', (r * 7 + m * 13) % 101, (r * 7 + m * 13) % 101 >= 50, 1,
+               now() - interval '1 day', now() - interval '1 day', now(), now()
+        FROM generate_series(0, {GRADEBOOK_LEARNERS - 1}) r, generate_series(0, {GRADEBOOK_QUIZZES - 1}) m""",
+    ),
+    (
+        "gradebook grades",
+        f"""UPDATE enrollment e SET grade = g.grade, passed = true
+        FROM (SELECT enrollment_id, round(avg(score)::numeric, 2)::float AS grade FROM moduleprogress
+              WHERE module_id IN (SELECT id FROM module WHERE course_id = {GRADEBOOK}) GROUP BY enrollment_id) g
+        WHERE e.id = g.enrollment_id""",
+    ),
+)
+
+
 def _dsn(url: str, database: str | None = None) -> str:
     parsed = make_url(url).set(drivername="postgresql")
     return (parsed.set(database=database) if database else parsed).render_as_string(hide_password=False)
@@ -158,6 +206,7 @@ async def ensure(url: str, *, rebuild: bool = False, say: Callable[[str], None] 
         learner=uid("user", 0, 0),
         spare_courses=tuple(uid("course", 0, c) for c in range(COURSES, COURSES + SPARE_COURSES)),
         m1_learners=tuple(uid("user", 0, r) for r in range(1_000)),
+        gradebook_course=uid("gradebook", 0),
     )
 
 
@@ -184,7 +233,7 @@ async def _fill(url: str, say: Callable[[str], None]) -> None:
             "SET session_replication_role = replica; SET synchronous_commit = off; SET maintenance_work_mem = '512MB'"
         )
         indexes = await _drop_plain_indexes(connection, ("enrollment", "moduleprogress"))
-        for name, sql in STEPS:
+        for name, sql in STEPS + GRADEBOOK_STEPS:
             started = time.perf_counter()
             status = await connection.execute(sql)
             say(f"  {name:<16} {int(status.split()[-1]):>10,} rows {time.perf_counter() - started:6.1f} s")

@@ -12,8 +12,9 @@ from uuid import UUID
 
 from bench.academy import Academy
 from graph.ids import global_id
-from models.enrollments import EnrollmentStatus
+from models.enrollments import EnrollmentStatus, ModuleProgressStatus
 from models.modules import ModuleKind
+from resolvers.grades import GRADABLE
 
 
 def _enum(column: str, enum: type[StrEnum]) -> str:
@@ -82,6 +83,28 @@ DASHBOARD_SQL = f"""SELECT json_build_object('data', json_build_object('viewer',
   ), '[]')))
   FROM "user" u WHERE u.id = $1)))::text"""
 
+GRADEBOOK = """query Gradebook($course: ID!) {
+  course(id: $course) { gradebook(first: 50) {
+    columns { id title } nodes { enrollment { id } grade passed cells { score status } } } }
+}"""
+CELL_STATUS = _enum("coalesce(p.status, 'Not Started')", ModuleProgressStatus)
+SCORED = ", ".join(f"'{kind.value}'" for kind in GRADABLE)
+GRADEBOOK_SQL = f"""SELECT json_build_object('data', json_build_object('course', (
+  SELECT json_build_object('gradebook', json_build_object(
+    'columns', coalesce((SELECT json_agg(json_build_object('id', {_gid("Module", "m.id")}, 'title', m.title)
+                                         ORDER BY m.position, m.id)
+                         FROM module m WHERE m.course_id = c.id AND m.kind IN ({SCORED})), '[]'),
+    'nodes', coalesce((
+      SELECT json_agg(json_build_object(
+        'enrollment', json_build_object('id', {_gid("Enrollment", "e.id")}), 'grade', e.grade, 'passed', e.passed,
+        'cells', coalesce((
+          SELECT json_agg(json_build_object('score', p.score, 'status', {CELL_STATUS}) ORDER BY m.position, m.id)
+          FROM module m LEFT JOIN moduleprogress p ON p.module_id = m.id AND p.enrollment_id = e.id
+          WHERE m.course_id = c.id AND m.kind IN ({SCORED})), '[]')) ORDER BY e.created_at, e.id)
+      FROM (SELECT id, grade, passed, created_at FROM enrollment WHERE course_id = c.id
+            ORDER BY created_at, id LIMIT 50) e), '[]')))
+  FROM course c WHERE c.id = $1)))::text"""
+
 ENROLL = """mutation Enroll($input: EnrollmentCreateInput!) {
   enrollmentCreate(input: $input) { enrollments { id } errors { code } }
 }"""
@@ -128,6 +151,15 @@ READS: tuple[Operation, ...] = (
         as_learner=True,
         floor_sql=DASHBOARD_SQL,
         floor_args=lambda a: (a.learner,),
+    ),
+    Operation(
+        "G1",
+        "gradebook: 50 rows × 30 scored modules of a 1,000-learner course",
+        GRADEBOOK,
+        lambda a: {"course": global_id("Course", a.gradebook_course)},
+        as_learner=False,
+        floor_sql=GRADEBOOK_SQL,
+        floor_args=lambda a: (a.gradebook_course,),
     ),
 )
 

@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
@@ -27,6 +27,7 @@ from graph.context import Context, make_context
 from graph.errors import retry_after, without_leaks
 from graph.events import Broker
 from graph.graphiql import graphiql_assets, graphiql_page
+from graph.persisted import PersistedQueries, PersistedQueryRefusal, make_persisted_queries
 from graph.rate_limit import RateLimiter, make_counter
 from graph.schema import schema
 from graph.transport import http_refusal, negotiated, nul_refusal, wants_graphql_response
@@ -36,15 +37,27 @@ from models.settings import Settings
 
 
 class CourseGraphView(GraphQL[Context, None]):
-    def __init__(self, *, settings: Settings, sessions: async_sessionmaker[AsyncSession], limiter: RateLimiter) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        limiter: RateLimiter,
+        persisted: PersistedQueries,
+    ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.settings = settings
         self.sessions = sessions
         self.limiter = limiter
+        self.persisted = persisted
         self.events = Broker()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return make_context(request, self.settings, self.sessions, self.events)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """Not for a persisted query sent by GET: it has `extensions` instead of `query`."""
+        return super().should_render_graphql_ide(request) and request.query_params.get("extensions") is None
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return graphiql_page()
@@ -58,6 +71,9 @@ class CourseGraphView(GraphQL[Context, None]):
             response = await super().run(request, **kwargs)
         except HTTPException as exc:
             return http_refusal(exc.status_code, exc.reason)
+        except PersistedQueryRefusal as refusal:
+            error = {"message": refusal.message, "extensions": {"code": refusal.code}}
+            return negotiated(request, JSONResponse({"errors": [error]}), refused=True)
         if not isinstance(request, Request) or not isinstance(response, Response):
             return response
         wait = getattr(request.state, "retry_after", None)
@@ -76,6 +92,13 @@ class CourseGraphView(GraphQL[Context, None]):
             if wants_graphql_response(request):
                 processed.pop("data", None)
         return processed
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """Fills in the query of a persisted-query request (graph/persisted.py)."""
+        data = await super().parse_http_body(request)
+        if isinstance(data, list):
+            return [await self.persisted.resolve(item) for item in data]
+        return await self.persisted.resolve(data)
 
     def encode_json(self, data: object) -> str:
         return _encoded(data)
@@ -139,10 +162,12 @@ def create_app(
             gc.freeze()
         yield
         await limiter.counter.close()
+        await persisted.close()
         await engine.dispose()
 
     limiter = RateLimiter(settings, make_counter(settings), clock)
-    view = CourseGraphView(settings=settings, sessions=sessions, limiter=limiter)
+    persisted = make_persisted_queries(settings)
+    view = CourseGraphView(settings=settings, sessions=sessions, limiter=limiter, persisted=persisted)
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     max_tokens: int = 5_000
     max_query_cost: int = 50_000
     max_body_bytes: int = 1_048_576
+    persisted_queries: str = "apq"  # apq | allowlist | off (graph/persisted.py)
+    persisted_queries_manifest: str | None = None
+    persisted_query_ttl_seconds: int = 7 * 24 * 3600
+    persisted_query_cache_size: int = 1_000
     redis_url: str | None = None
     redis_namespace: str = "coursegraph"
     rate_limit_per_credential: int = 1_200

@@ -3,7 +3,7 @@
 import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -224,6 +224,19 @@ async def app(settings: Settings, engine: AsyncEngine, clock: FrozenClock) -> As
 @pytest.fixture
 async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        yield client
+
+
+@asynccontextmanager
+async def serving(
+    settings: Settings, engine: AsyncEngine, clock: FrozenClock, **overrides: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of one more app instance (as another worker would be) with some settings changed."""
+    application = create_app(settings.model_copy(update=overrides), engine=engine, clock=clock)
+    async with (
+        LifespanManager(application),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://test") as client,
+    ):
         yield client
 
 

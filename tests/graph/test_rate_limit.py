@@ -1,32 +1,16 @@
 """Request rates per credential and per address: the 4th request over a limit of 3 is a 429."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 from uuid import uuid4
 
 import httpx
-from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from graph.app import create_app
 from models.settings import Settings
-from tests.conftest import FrozenClock
+from tests.conftest import FrozenClock, serving
 
 QUERY = {"query": "{ __typename }"}
 REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@asynccontextmanager
-async def client(
-    settings: Settings, engine: AsyncEngine, clock: FrozenClock, **limits: Any
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings.model_copy(update=limits), engine=engine, clock=clock)
-    async with (
-        LifespanManager(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
-    ):
-        yield http
 
 
 async def statuses(http: httpx.AsyncClient, count: int, **headers: str) -> list[int]:
@@ -37,7 +21,7 @@ async def test_an_address_over_its_limit_gets_429_with_retry_after(
     settings: Settings, engine: AsyncEngine, clock: FrozenClock, count_sql: Any
 ) -> None:
     clock.advance(seconds=15)  # 09:00:15: the window ends in 45 s
-    async with client(settings, engine, clock, rate_limit_per_ip=3) as http:
+    async with serving(settings, engine, clock, rate_limit_per_ip=3) as http:
         assert await statuses(http, 3) == [200, 200, 200]
         with count_sql() as sql:
             refused = await http.post("/graphql", json=QUERY)
@@ -49,14 +33,14 @@ async def test_an_address_over_its_limit_gets_429_with_retry_after(
 
 
 async def test_each_credential_has_its_own_budget(settings: Settings, engine: AsyncEngine, clock: FrozenClock) -> None:
-    async with client(settings, engine, clock, rate_limit_per_credential=2, rate_limit_per_ip=100) as http:
+    async with serving(settings, engine, clock, rate_limit_per_credential=2, rate_limit_per_ip=100) as http:
         assert await statuses(http, 3, authorization="Bearer one") == [200, 200, 429]
         assert await statuses(http, 2, authorization="Bearer two") == [200, 200]
         assert await statuses(http, 1) == [200]  # no credential: the address's budget
 
 
 async def test_the_next_window_starts_afresh(settings: Settings, engine: AsyncEngine, clock: FrozenClock) -> None:
-    async with client(settings, engine, clock, rate_limit_per_ip=1) as http:
+    async with serving(settings, engine, clock, rate_limit_per_ip=1) as http:
         assert await statuses(http, 2) == [200, 429]
         clock.advance(seconds=60)
         assert await statuses(http, 1) == [200]
@@ -67,7 +51,10 @@ async def test_with_redis_every_worker_shares_the_count(
 ) -> None:
     """Two app instances (as two workers) on one Redis: together they may not exceed the limit."""
     shared = {"redis_url": REDIS_URL, "redis_namespace": f"test-{uuid4().hex}", "rate_limit_per_ip": 3}
-    async with client(settings, engine, clock, **shared) as first, client(settings, engine, clock, **shared) as second:
+    async with (
+        serving(settings, engine, clock, **shared) as first,
+        serving(settings, engine, clock, **shared) as second,
+    ):
         assert await statuses(first, 2) == [200, 200]
         assert await statuses(second, 2) == [200, 429]
         assert await statuses(first, 1) == [429]

@@ -156,8 +156,11 @@ def sign_in(port: int) -> str:
 
 
 def _canonical(text: str | bytes) -> str:
-    """Keys sorted, numbers as numbers: PostgreSQL writes the float 72.0 as `72`, Python as `72.0`."""
-    return json.dumps(json.loads(text, parse_int=float), sort_keys=True)
+    """The answer without `extensions` (the service's cost report), keys sorted, numbers as numbers:
+    PostgreSQL writes the float 72.0 as `72`, Python as `72.0`."""
+    body = json.loads(text, parse_int=float)
+    body.pop("extensions", None)
+    return json.dumps(body, sort_keys=True)
 
 
 def measure_reads(a: Academy, token: str, args: argparse.Namespace, service_port: int, floor_port: int) -> list[Row]:

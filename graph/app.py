@@ -87,6 +87,14 @@ class CourseGraphView(GraphQL[Context, None]):
             result.errors = without_leaks(result.errors)
             request.state.retry_after = retry_after(result.errors)
         processed = await super().process_result(request, result)
+        cost = getattr(request.state, "cost", None)
+        if cost is not None:
+            throttle = getattr(request.state, "throttle", None)
+            processed.setdefault("extensions", {})["cost"] = {
+                "requestedQueryCost": cost,
+                "maximumQueryCost": self.settings.max_query_cost,
+                "throttleStatus": None if throttle is None else throttle.report(),
+            }
         if isinstance(result, PreExecutionError):
             request.state.refused = True
             if wants_graphql_response(request):

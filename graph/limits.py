@@ -141,6 +141,7 @@ class QueryLimits(SchemaExtension):
             settings=context.context.settings,
             variables=context.variables or {},
             operation=context.operation_name,
+            state=context.context.request.state,
         )
 
 
@@ -151,13 +152,16 @@ def refusals(
     settings: Settings,
     variables: Mapping[str, Any],
     operation: str | None,
+    state: Any,
 ) -> list[GraphQLError]:
-    """What the settings refuse in this request; the compiled read path asks the same question."""
+    """What the settings refuse in this request; the compiled read path asks the same question.
+    The measured cost is kept on the request's `state` for the response's `extensions.cost`."""
     if not settings.introspection:
         found = validate(schema, document, [NoSchemaIntrospectionCustomRule])
         if found:
             return found
     size = measure(schema, document, variables=variables, operation=operation, default_size=settings.default_page_size)
+    state.cost = size.cost
     if size.depth > settings.max_query_depth:
         return [too_complex(f"The query is {size.depth} levels deep; at most {settings.max_query_depth}.")]
     if size.aliases > settings.max_aliases:

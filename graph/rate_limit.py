@@ -66,6 +66,18 @@ def make_counter(settings: Settings) -> Counter:
     return MemoryCounter()
 
 
+@dataclass(frozen=True, slots=True)
+class Throttle:
+    """The caller's budget after this request, as `extensions.cost.throttleStatus` reports it."""
+
+    limit: int
+    remaining: int
+    resets_in: int
+
+    def report(self) -> dict[str, int]:
+        return {"maximumAvailable": self.limit, "currentlyAvailable": self.remaining, "resetsInSeconds": self.resets_in}
+
+
 @dataclass(slots=True)
 class RateLimiter:
     settings: Settings
@@ -83,15 +95,18 @@ class RateLimiter:
         return f"ip:{address}", self.settings.rate_limit_per_ip
 
     async def refusal(self, request: Request) -> Response | None:
-        """None when the request may go on; otherwise the 429 it gets."""
+        """None when the request may go on (what is left of the budget is kept on the request's
+        state for `extensions.cost`); otherwise the 429 it gets."""
         key, limit = self.identity(request)
         if limit <= 0:
             return None
         now = self.clock().timestamp()
         window = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
-        if await self.counter.hit(key, window) <= limit:
-            return None
+        used = await self.counter.hit(key, window)
         wait = max(int(window + WINDOW_SECONDS - now), 1)
+        if used <= limit:
+            request.state.throttle = Throttle(limit, limit - used, wait)
+            return None
         error = {
             "message": f"Rate limit of {limit} requests a minute reached; retry in {wait} s.",
             "extensions": {"code": "RATE_LIMITED", "retryAfter": wait},

@@ -37,7 +37,14 @@ async def answer(
     values = get_variable_values(GRAPHQL, found.operation.variable_definitions or (), variables or {})
     if isinstance(values, list):
         return None
-    refused = refusals(GRAPHQL, found.document, settings=settings, variables=variables or {}, operation=operation_name)
+    refused = refusals(
+        GRAPHQL,
+        found.document,
+        settings=settings,
+        variables=variables or {},
+        operation=operation_name,
+        state=context.request.state,
+    )
     if refused:
         return None
     context.db.read_only()

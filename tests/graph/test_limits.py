@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph.app import create_app
 from models.settings import Settings
-from tests.conftest import Api, Credentials
+from tests.conftest import Api, Credentials, serving
 from tests.factories import make_portal
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -18,6 +18,7 @@ THREE_CONNECTIONS = (
     "query($n: Int) { portals(first: $n) { nodes { courses(first: $n) { nodes { "
     "portal { users(first: $n) { nodes { id } } } } } } } }"
 )
+THREE_HUNDREDS = THREE_CONNECTIONS.replace("query($n: Int) ", "").replace("$n", "100")
 
 
 def nested(depth: int) -> str:
@@ -35,8 +36,12 @@ async def refused(api: Api, count_sql: Any, query: str, **headers: str) -> httpx
     return response
 
 
+def code_of_body(body: dict[str, Any]) -> str:
+    return body["errors"][0]["extensions"]["code"]
+
+
 def code_of(response: httpx.Response) -> str:
-    return response.json()["errors"][0]["extensions"]["code"]
+    return code_of_body(response.json())
 
 
 @pytest.fixture
@@ -71,8 +76,7 @@ async def test_aliases_hidden_in_fragments_count(acme: Api, count_sql: Any) -> N
 
 
 async def test_connections_nested_three_times_at_a_hundred_exceed_the_budget(acme: Api, count_sql: Any) -> None:
-    query = THREE_CONNECTIONS.replace("query($n: Int) ", "").replace("$n", "100")
-    response = await refused(acme, count_sql, query)
+    response = await refused(acme, count_sql, THREE_HUNDREDS)
     assert code_of(response) == "QUERY_TOO_COMPLEX"
     assert "1010101 items" in response.json()["errors"][0]["message"]
 
@@ -144,3 +148,29 @@ async def test_introspection_can_be_switched_off(closed: Api, count_sql: Any) ->
 async def test_graphiql_can_be_switched_off(closed: Api) -> None:
     response = await closed.http.get("/graphql", headers={"accept": "text/html"})
     assert "graphiql" not in response.text.lower()
+
+
+COST = "{ portals(first: 3) { nodes { courses(first: 10) { nodes { title } } } } }"  # 1 + 3 + 3 × 10
+
+
+async def test_every_response_reports_its_cost_and_the_budget_left(
+    settings: Settings, engine: AsyncEngine, clock: Any, session: Any
+) -> None:
+    """On both read paths (PostgreSQL answers this query compiled, SQLite through the executor)."""
+    await make_portal(session, slug="acme")
+    async with serving(settings, engine, clock, rate_limit_per_ip=5) as http:
+        reported = [
+            (await http.post("/graphql", json={"query": COST}, headers={"X-Portal": "acme"})).json()["extensions"]
+            for _ in range(2)
+        ]
+        too_big = (await http.post("/graphql", json={"query": THREE_HUNDREDS})).json()
+    assert [r["cost"] for r in reported] == [
+        {
+            "requestedQueryCost": 34,
+            "maximumQueryCost": 50_000,
+            "throttleStatus": {"maximumAvailable": 5, "currentlyAvailable": left, "resetsInSeconds": 60},
+        }
+        for left in (4, 3)
+    ]
+    assert code_of_body(too_big) == "QUERY_TOO_COMPLEX"
+    assert too_big["extensions"]["cost"]["requestedQueryCost"] == 1_010_101

@@ -102,11 +102,14 @@ class CourseGraphView(GraphQL[Context, None]):
         return processed
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
-        """Fills in the query of a persisted-query request (graph/persisted.py)."""
+        """Fills in the query of a persisted-query request (graph/persisted.py); an `operationName`
+        that is not a string is a bad request on either read path (GraphQL over HTTP)."""
         data = await super().parse_http_body(request)
-        if isinstance(data, list):
-            return [await self.persisted.resolve(item) for item in data]
-        return await self.persisted.resolve(data)
+        items = data if isinstance(data, list) else [data]
+        if any(not isinstance(item.operation_name, str | None) for item in items):
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+        resolved = [await self.persisted.resolve(item) for item in items]
+        return resolved if isinstance(data, list) else resolved[0]
 
     def encode_json(self, data: object) -> str:
         return _encoded(data)

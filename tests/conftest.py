@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,20 @@ from resolvers.tokens import digest, issue_tokens
 from tests import databases
 
 BACKENDS = ("postgresql", "sqlite")
+ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"  # reports and screenshots tests leave to read
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A run's artifacts are its own: the controller clears the last run's before workers start."""
+    if not hasattr(session.config, "workerinput") and ARTIFACTS.exists():
+        shutil.rmtree(ARTIFACTS)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The reports tests wrote (e.g. the GraphQL over HTTP audit's table), in the run's output."""
+    for report in sorted(ARTIFACTS.glob("*.txt")) if ARTIFACTS.exists() else ():
+        terminalreporter.write_sep("-", f"{report.name} (in {ARTIFACTS.name}/)")
+        terminalreporter.write(report.read_text())
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -2,6 +2,7 @@
 
 import gc
 import json
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -27,10 +28,11 @@ from graph.context import Context, make_context
 from graph.errors import retry_after, without_leaks
 from graph.events import Broker
 from graph.graphiql import graphiql_assets, graphiql_page
+from graph.metrics import ERRORS, REQUESTS, STATEMENTS, metrics_endpoint, operation_label
 from graph.persisted import PersistedQueries, PersistedQueryRefusal, make_persisted_queries
 from graph.rate_limit import RateLimiter, make_counter
 from graph.schema import schema
-from graph.transport import http_refusal, negotiated, nul_refusal, wants_graphql_response
+from graph.transport import http_refusal, negotiated, nul_refusal, refusal_code, wants_graphql_response
 from models.base import Clock, utcnow
 from models.session import create_engine, session_factory
 from models.settings import Settings
@@ -53,7 +55,9 @@ class CourseGraphView(GraphQL[Context, None]):
         self.events = Broker()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        return make_context(request, self.settings, self.sessions, self.events)
+        context = make_context(request, self.settings, self.sessions, self.events)
+        request.state.db = context.db  # its statement count, for the metrics
+        return context
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """Not for a persisted query sent by GET: it has `extensions` instead of `query`."""
@@ -63,18 +67,33 @@ class CourseGraphView(GraphQL[Context, None]):
         return graphiql_page()
 
     async def run(self, request: Request | WebSocket, **kwargs: Any) -> Any:
-        if isinstance(request, Request):
-            refusal = await self.limiter.refusal(request) or await nul_refusal(request)
-            if refusal is not None:
-                return refusal
+        if not isinstance(request, Request):
+            return await super().run(request, **kwargs)
+        started = time.perf_counter()
+        response = await self._answer(request, **kwargs)
+        operation = operation_label(getattr(request.state, "operation", None))
+        REQUESTS.labels(operation).observe(time.perf_counter() - started)
+        db = getattr(request.state, "db", None)
+        if db is not None:
+            STATEMENTS.labels(operation).observe(db.statements)
+        return response
+
+    async def _answer(self, request: Request, **kwargs: Any) -> Any:
+        refusal = await self.limiter.refusal(request) or await nul_refusal(request)
+        if refusal is not None:
+            ERRORS.labels(refusal_code(refusal)).inc()
+            return refusal
         try:
             response = await super().run(request, **kwargs)
         except HTTPException as exc:
-            return http_refusal(exc.status_code, exc.reason)
+            refused = http_refusal(exc.status_code, exc.reason)
+            ERRORS.labels(refusal_code(refused)).inc()
+            return refused
         except PersistedQueryRefusal as refusal:
+            ERRORS.labels(refusal.code).inc()
             error = {"message": refusal.message, "extensions": {"code": refusal.code}}
             return negotiated(request, JSONResponse({"errors": [error]}), refused=True)
-        if not isinstance(request, Request) or not isinstance(response, Response):
+        if not isinstance(response, Response):
             return response
         wait = getattr(request.state, "retry_after", None)
         if wait is not None:
@@ -86,6 +105,8 @@ class CourseGraphView(GraphQL[Context, None]):
         if result.errors:
             result.errors = without_leaks(result.errors)
             request.state.retry_after = retry_after(result.errors)
+            for error in result.errors:
+                ERRORS.labels((error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR")).inc()
         processed = await super().process_result(request, result)
         cost = getattr(request.state, "cost", None)
         if cost is not None:
@@ -184,6 +205,7 @@ def create_app(
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint(settings.prometheus_multiproc_dir)),
         graphiql_assets(),
     ]
     app = Starlette(

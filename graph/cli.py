@@ -7,7 +7,9 @@ never a traceback; argparse's own usage errors exit with 2.
 
 import argparse
 import asyncio
+import os
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -206,8 +208,14 @@ def how_to_explore() -> str:
     return "\n".join(lines)
 
 
-def serve(_settings: Settings, args: argparse.Namespace) -> int:
-    """Each worker process imports `graph.app:app`, which reads the same settings from the environment."""
+def serve(settings: Settings, args: argparse.Namespace) -> int:
+    """Each worker process imports `graph.app:app`, which reads the same settings from the environment.
+    Several workers write their metrics to one fresh directory, so `/metrics` on any shows them all."""
+    if args.workers > 1 and not settings.prometheus_multiproc_dir:
+        with tempfile.TemporaryDirectory(prefix="coursegraph-metrics-") as directory:
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+            uvicorn.run("graph.app:app", host=args.host, port=args.port, workers=args.workers)
+        return 0
     uvicorn.run("graph.app:app", host=args.host, port=args.port, workers=args.workers)
     return 0
 

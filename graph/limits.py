@@ -37,6 +37,7 @@ class Measure:
     depth: int = 0
     aliases: int = 0
     cost: int = 1
+    operation: str | None = None  # the name of the operation measured (metrics label it by that)
 
 
 @dataclass(slots=True)
@@ -108,6 +109,7 @@ def measure(
             continue
         if operation is not None and definition.name is not None and definition.name.value != operation:
             continue
+        walk.measure.operation = definition.name.value if definition.name is not None else None
         root = schema.get_root_type(definition.operation)
         if root is not None:
             walk.walk(definition.selection_set, root, depth=1, items=1)
@@ -155,13 +157,13 @@ def refusals(
     state: Any,
 ) -> list[GraphQLError]:
     """What the settings refuse in this request; the compiled read path asks the same question.
-    The measured cost is kept on the request's `state` for the response's `extensions.cost`."""
+    The measured cost and operation name are kept on the request's `state` (`extensions.cost`, metrics)."""
     if not settings.introspection:
         found = validate(schema, document, [NoSchemaIntrospectionCustomRule])
         if found:
             return found
     size = measure(schema, document, variables=variables, operation=operation, default_size=settings.default_page_size)
-    state.cost = size.cost
+    state.cost, state.operation = size.cost, size.operation
     if size.depth > settings.max_query_depth:
         return [too_complex(f"The query is {size.depth} levels deep; at most {settings.max_query_depth}.")]
     if size.aliases > settings.max_aliases:

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
+from graph.metrics import BATCH_SIZES
 from models.session import Db
 from resolvers.auth import Actor
 from resolvers.batches import Children, rows_by_ids
@@ -49,6 +50,7 @@ class Loaders:
         actor: Actor = await self._actor()
         found: dict[tuple[Any, UUID], Any] = {}
         for model, group in _grouped(keys, lambda key: key[0]).items():
+            BATCH_SIZES.labels("rows").observe(len(group))
             rows = await self._db.run(rows_by_ids, model, [row_id for _, row_id in group], actor=actor)
             found.update(((model, row_id), row) for row_id, row in rows.items())
         return [found.get(key) for key in keys]
@@ -56,6 +58,7 @@ class Loaders:
     async def _children(self, keys: Sequence[tuple[Any, Children]]) -> list[list[Any]]:
         found: dict[tuple[Any, Children], list[Any]] = {}
         for spec, group in _grouped(keys, lambda key: key[1]).items():
+            BATCH_SIZES.labels("children").observe(len(group))
             lists = await self._db.run(spec.fetch, [parent for parent, _ in group])
             found.update(((parent, spec), rows) for parent, rows in lists.items())
         return [found[key] for key in keys]
@@ -63,6 +66,7 @@ class Loaders:
     async def _pages(self, keys: Sequence[tuple[Any, Listing]]) -> list[Page]:
         found: dict[tuple[Any, Listing], Page] = {}
         for listing, group in _grouped(keys, lambda key: key[1]).items():
+            BATCH_SIZES.labels("pages").observe(len(group))
             pages = await self._db.run(fetch_pages, listing, [parent for parent, _ in group])
             found.update(((parent, listing), page) for parent, page in pages.items())
         return [found[key] for key in keys]
@@ -70,6 +74,7 @@ class Loaders:
     async def _counts(self, keys: Sequence[tuple[Any, Listing]]) -> list[int]:
         found: dict[tuple[Any, Hashable], int] = {}
         for counting, group in _grouped(keys, lambda key: key[1].counting_key).items():
+            BATCH_SIZES.labels("counts").observe(len(group))
             totals = await self._db.run(count_rows, group[0][1], [parent for parent, _ in group])
             found.update(((parent, counting), total) for parent, total in totals.items())
         return [found[(parent, listing.counting_key)] for parent, listing in keys]

@@ -55,6 +55,14 @@ def http_refusal(status: int, reason: str) -> Response:
     return JSONResponse({"errors": [{"message": reason, "extensions": {"code": code}}]}, status_code=status)
 
 
+def refusal_code(response: Response) -> str:
+    """The `extensions.code` of a refusal this module or the rate limiter wrote."""
+    try:
+        return json.loads(response.body)["errors"][0]["extensions"]["code"]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return "BAD_REQUEST"
+
+
 def _holds_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value

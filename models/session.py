@@ -1,6 +1,7 @@
 """Engine and the per-request `Db`: one session, used by one coroutine at a time."""
 
 import asyncio
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -24,6 +25,19 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _tally(conn: Any, *_: Any) -> None:
+    """Counts a statement for the `Db` whose session holds the connection (metrics, per request)."""
+    owner = conn.info.get("tally")
+    db = owner() if owner is not None else None
+    if db is not None:
+        db.statements += 1
+
+
+@event.listens_for(Session, "after_begin")
+def _attach_tally(session: Session, _transaction: Any, connection: Any) -> None:
+    connection.info["tally"] = session.info.get("tally")
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     """SQLite gets a fresh connection per session (NullPool) so files can be swapped by tests.
 
@@ -32,13 +46,15 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
         engine = create_async_engine(settings.database_url, echo=settings.sql_echo, poolclass=NullPool)
         event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
-        return engine
-    return create_async_engine(
-        settings.database_url,
-        echo=settings.sql_echo,
-        pool_size=settings.db_pool_size,
-        connect_args={"server_settings": {"statement_timeout": str(settings.db_statement_timeout_ms)}},
-    )
+    else:
+        engine = create_async_engine(
+            settings.database_url,
+            echo=settings.sql_echo,
+            pool_size=settings.db_pool_size,
+            connect_args={"server_settings": {"statement_timeout": str(settings.db_statement_timeout_ms)}},
+        )
+    event.listen(engine.sync_engine, "before_cursor_execute", _tally)
+    return engine
 
 
 def session_factory(engine: AsyncEngine, clock: Clock = utcnow) -> async_sessionmaker[AsyncSession]:
@@ -77,6 +93,7 @@ class Db:
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self._read_only = False
+        self.statements = 0  # run by this request's session (graph/metrics.py)
 
     def read_only(self) -> None:
         """This request only reads: its statements run outside a transaction, which saves the
@@ -87,6 +104,7 @@ class Db:
     async def _current(self) -> AsyncSession:
         if self._session is None:
             self._session = self._factory()
+            self._session.info["tally"] = weakref.ref(self)
             if self._read_only:
                 await self._session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         return self._session

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     persisted_queries_manifest: str | None = None
     persisted_query_ttl_seconds: int = 7 * 24 * 3600
     persisted_query_cache_size: int = 1_000
+    prometheus_multiproc_dir: str | None = None  # set by `coursegraph serve --workers N` (graph/metrics.py)
     redis_url: str | None = None
     redis_namespace: str = "coursegraph"
     rate_limit_per_credential: int = 1_200

@@ -22,6 +22,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from graph import compiled
+from graph.assignments.downloads import download_route
 from graph.body_limit import BodyLimit
 from graph.context import Context, make_context
 from graph.errors import retry_after, without_leaks
@@ -29,35 +30,48 @@ from graph.events import Broker
 from graph.graphiql import graphiql_assets, graphiql_page
 from graph.rate_limit import RateLimiter, make_counter
 from graph.schema import schema
-from graph.transport import http_refusal, negotiated, nul_refusal, wants_graphql_response
+from graph.transport import http_refusal, negotiated, nul_refusal, upload_refusal, wants_graphql_response
 from models.base import Clock, utcnow
 from models.session import create_engine, session_factory
 from models.settings import Settings
+from models.storage import FileStorage, LocalDiskStorage
 
 
 class CourseGraphView(GraphQL[Context, None]):
-    def __init__(self, *, settings: Settings, sessions: async_sessionmaker[AsyncSession], limiter: RateLimiter) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        limiter: RateLimiter,
+        storage: FileStorage,
+    ) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, multipart_uploads_enabled=True)
         self.settings = settings
         self.sessions = sessions
         self.limiter = limiter
+        self.storage = storage
         self.events = Broker()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        return make_context(request, self.settings, self.sessions, self.events)
+        return make_context(request, self.settings, self.sessions, self.events, self.storage)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return graphiql_page()
 
     async def run(self, request: Request | WebSocket, **kwargs: Any) -> Any:
         if isinstance(request, Request):
-            refusal = await self.limiter.refusal(request) or await nul_refusal(request)
+            refusal = await self.limiter.refusal(request) or await upload_refusal(request) or await nul_refusal(request)
             if refusal is not None:
+                await request.close()
                 return refusal
         try:
             response = await super().run(request, **kwargs)
         except HTTPException as exc:
             return http_refusal(exc.status_code, exc.reason)
+        finally:
+            if isinstance(request, Request):
+                await request.close()  # an upload's spooled files
         if not isinstance(request, Request) or not isinstance(response, Response):
             return response
         wait = getattr(request.state, "retry_after", None)
@@ -113,6 +127,7 @@ def create_app(
     engine: AsyncEngine | None = None,
     clock: Clock = utcnow,
     freeze_heap: bool = False,
+    storage: FileStorage | None = None,
 ) -> Starlette:
     """`freeze_heap`, for a worker process that serves until it exits: once started, everything
     alive (modules, the schema, plans) leaves the garbage collector's view, so its full
@@ -120,6 +135,7 @@ def create_app(
     settings = settings or Settings()
     engine = engine or create_engine(settings)
     sessions = session_factory(engine, clock)
+    storage = storage or LocalDiskStorage(settings.upload_dir)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -142,16 +158,21 @@ def create_app(
         await engine.dispose()
 
     limiter = RateLimiter(settings, make_counter(settings), clock)
-    view = CourseGraphView(settings=settings, sessions=sessions, limiter=limiter)
+    view = CourseGraphView(settings=settings, sessions=sessions, limiter=limiter, storage=storage)
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        download_route(settings, sessions, storage, clock),
         graphiql_assets(),
     ]
     app = Starlette(
-        routes=routes, lifespan=lifespan, middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_body_bytes)
+        ],
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -5,8 +5,9 @@ The rules, as docs/assignments.md tells clients:
   (revoked, expired, not yet available: refused, nothing kept). A TEXT assignment takes `text`; a
   FILE one takes 1–10 files (and an optional message in `text`), each of a type the module allows
   and within its `maxUploadSizeMb` (10 MB when unset). One submission waits for grading at a time;
-  a rejected one may be followed by the next; a graded one only where `allowResubmission`. The
-  module's record becomes SUBMITTED; `assigment_submission` (sic, 003) is written.
+  a rejected one may be followed by the next; a graded one only where `allowResubmission`, or
+  after the learner's progress was reset (earlier submissions stay, as history). The module's
+  record becomes SUBMITTED; `assigment_submission` (sic, 003) is written.
 - submissionGrade: the course's instructors and admins grade the latest submission: a percent, or
   per-criterion points when the module has a rubric (every criterion, each ≤ its maxScore; the
   percent is their sum over the rubric's total); the module completes with that score (R14, R19)
@@ -124,8 +125,10 @@ def _latest(enrollment_id: UUID, module_id: UUID) -> Select[Any]:
     )
 
 
-def _refuse_resubmission(latest: AssignmentSubmission | None, details: dict[str, Any]) -> None:
-    if latest is None or latest.status is SubmissionStatus.REJECTED:
+def _refuse_resubmission(latest: AssignmentSubmission | None, details: dict[str, Any], *, begun: bool) -> None:
+    """One waiting at a time; after grading only where the module allows it. A record not begun
+    (a reset progress, R12) starts afresh: the earlier submissions stay as history."""
+    if latest is None or latest.status is SubmissionStatus.REJECTED or not begun:
         return
     if latest.status is SubmissionStatus.SUBMITTED:
         raise Failure.one(("moduleId",), "Your submission is waiting to be graded.", "ALREADY_SUBMITTED")
@@ -212,7 +215,12 @@ async def submit(
     course, at = await progress.open_module(session, enrollment, module, enrollment_field="moduleId")
     details = module.details or {}
     latest = await session.scalar(_latest(enrollment.id, module.id))
-    _refuse_resubmission(latest, details)
+    begun = await session.scalar(
+        select(ModuleProgress.id).where(
+            ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_id == module.id
+        )
+    )
+    _refuse_resubmission(latest, details, begun=begun is not None)
     _check_input(details, text, files)
     submission = AssignmentSubmission(
         id=uuid4(),

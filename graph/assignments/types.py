@@ -113,11 +113,15 @@ class AssignmentSubmissionNode(Node, OfEnrollment, OfUser):
         return None if row is None else UserType.from_row(row)
 
 
-async def submissions_of(info: Info, enrollment_id: UUID, module_id: UUID) -> list[AssignmentSubmissionNode]:
-    """A learner's submissions to one module: one statement for every record of the page."""
+async def submission_rows(info: Info, enrollment_id: UUID) -> list[Any]:
+    """A learner's submissions, first to last: one statement for every enrollment of the page."""
     actor = await info.context.actor()
     spec = Children(assignments.submissions_query, (actor,), "enrollment_id", ("number", "id"))
-    rows = await info.context.loaders.children.load((enrollment_id, spec))
+    return await info.context.loaders.children.load((enrollment_id, spec))
+
+
+async def submissions_of(info: Info, enrollment_id: UUID, module_id: UUID) -> list[AssignmentSubmissionNode]:
+    rows = await submission_rows(info, enrollment_id)
     return [AssignmentSubmissionNode.from_row(row) for row in rows if row.module_id == module_id]
 
 

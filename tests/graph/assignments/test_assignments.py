@@ -300,6 +300,23 @@ async def test_a_rubric_grade_sums_the_criteria(api: Api, session: AsyncSession)
     ]
     assert done["moduleProgress"] == {**done["moduleProgress"], "status": "COMPLETED", "score": 75.0}
     assert done["enrollment"]["grade"] == 25.0  # 75 and two unscored assignments count 0 (R20)
+    results = await world.learner.data(
+        """query($id: ID!) { enrollment(id: $id) { results { parts { name score
+          attempts { attemptNr score criteria { id name score maxScore } } } } } }""",
+        {"id": world.enrollment},
+    )
+    [part] = [p for p in results["enrollment"]["results"]["parts"] if p["name"] == "Essay"]
+    assert part["score"] == "75%"
+    assert part["attempts"] == [
+        {
+            "attemptNr": -1,
+            "score": "75%",
+            "criteria": [
+                {"id": "content", "name": "Content", "score": 4.5, "maxScore": 6.0},
+                {"id": "style", "name": "Style", "score": 3.0, "maxScore": 4.0},
+            ],
+        }
+    ]
 
 
 async def test_criteria_over_their_max_unknown_or_missing_are_refused(api: Api, session: AsyncSession) -> None:
@@ -424,3 +441,35 @@ async def test_another_portal_cannot_submit_or_grade(api: Api, session: AsyncSes
     assert [(e["field"], e["code"]) for e in refused["errors"]] == [(["submissionId"], "NOT_FOUND")]
     outsider = await other.data(SUBMISSIONS, {"id": gid(world.essay)})
     assert outsider["module"] is None
+
+
+async def test_a_reset_learner_submits_afresh_and_keeps_the_history(api: Api, session: AsyncSession) -> None:
+    world = await make_world(api, session)
+    first = (await submit(world, "Before"))["submission"]["id"]
+    await grade(world.admin, first, score=60)
+    reset = """mutation($input: EnrollmentIdsInput!) { enrollmentResetProgress(input: $input) { errors { code } } }"""
+    await world.admin.data(reset, {"input": {"enrollmentIds": [world.enrollment]}})
+    again = await submit(world, "After")
+    assert again["errors"] == []
+    assert (again["submission"]["number"], again["moduleProgress"]["status"]) == (2, "SUBMITTED")
+    assert again["enrollment"]["grade"] is None
+    assert await count(session, AssignmentSubmission) == 2
+
+
+async def test_upload_operations_are_text_checked_and_files_are_not_strings(api: Api, session: AsyncSession) -> None:
+    world = await make_world(api, session)
+    variables = {"input": {"moduleId": gid(world.upload), "text": "a\x00b", "files": [None]}}
+    operations = json.dumps({"query": SUBMIT, "variables": variables})
+    token = await world.learner.bearer()  # type: ignore[misc]
+    headers = {**PREFLIGHT, "X-Portal": "acme", "Authorization": f"Bearer {token}"}
+    sent = await api.http.post(
+        "/graphql",
+        data={"operations": operations, "map": json.dumps({"0": ["variables.input.files.0"]})},
+        files={"0": ("report.pdf", PDF, "application/pdf")},
+        headers=headers,
+    )
+    assert sent.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    as_json = await world.learner.data(SUBMIT, {"input": {"moduleId": gid(world.upload), "files": ["not a file"]}})
+    errors = as_json["assignmentSubmit"]["errors"]
+    assert [(e["field"], e["code"]) for e in errors] == [(["files", "0"], "INVALID")]
+    assert await count(session, AssignmentSubmission) == 0

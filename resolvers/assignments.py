@@ -17,9 +17,6 @@ The rules, as docs/assignments.md tells clients:
   (`StagedFiles.discard`) when it does not commit, so a refused submission leaves nothing behind.
 """
 
-import base64
-import hashlib
-import hmac
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -158,7 +155,8 @@ def _check_input(details: dict[str, Any], text: str | None, files: Sequence[Inco
         if files:
             checks.add(("files",), "This assignment takes text, not files.", "INVALID")
     else:
-        checks.text(("text",), text, max_length=MAX_TEXT)
+        if text and text.strip():  # an optional message: blank is none
+            checks.text(("text",), text, max_length=MAX_TEXT)
         if not files:
             checks.add(("files",), "This assignment takes files: attach at least one.", "REQUIRED")
         if len(files) > MAX_FILES:
@@ -308,17 +306,10 @@ def _scored(
     return round(points / worth * 100, 2), round(points, 2), stored
 
 
-async def grade(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    submission_id: UUID,
-    score: float | None = None,
-    criteria: Sequence[CriterionScore] | None = None,
-    feedback: str | None = None,
-    reject: bool = False,
-) -> Submitted:
-    """003 Evaluate Assignment: graded (the module completes with the score) or sent back."""
+async def _gradable(
+    session: AsyncSession, actor: Actor, submission_id: UUID, *, reject: bool
+) -> tuple[AssignmentSubmission, Enrollment]:
+    """The submission, locked with its enrollment, if it is the latest and still open to this."""
     submission = await visible_row(
         session, AssignmentSubmission, submission_id, actor=actor, field="submissionId", manage=True
     )
@@ -334,42 +325,68 @@ async def grade(
         raise Failure.one(("submissionId",), "This submission was sent back.", "NOT_ALLOWED_IN_STATE")
     if reject and submission.status is SubmissionStatus.GRADED:
         raise Failure.one(("reject",), "A graded submission is regraded, not sent back.", "NOT_ALLOWED_IN_STATE")
+    return submission, enrollment
+
+
+async def grade(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    submission_id: UUID,
+    score: float | None = None,
+    criteria: Sequence[CriterionScore] | None = None,
+    feedback: str | None = None,
+    reject: bool = False,
+) -> Submitted:
+    """003 Evaluate Assignment: graded (the module completes with the score) or sent back, whatever
+    the learner's access is now (work handed in before a revocation is still graded)."""
+    submission, enrollment = await _gradable(session, actor, submission_id, reject=reject)
     checks = Checks()
     checks.text(("feedback",), feedback, max_length=MAX_FEEDBACK)
     if reject and (score is not None or criteria):
         checks.add(("reject",), "A submission sent back gets no score.", "INVALID")
     checks.done()
     module = await session.get_one(Module, submission.module_id)
+    course = await session.get_one(Course, enrollment.course_id)
     at = now(session)
     submission.feedback = feedback.strip() if feedback and feedback.strip() else None
     submission.graded_by_id, submission.graded_at = actor.user_id, at
-    course = await session.get_one(Course, enrollment.course_id)
+    result = None
     if reject:
         submission.status = SubmissionStatus.REJECTED
-        record = await progress.update_module_progress(
-            session, enrollment=enrollment, module=module, course=course, at=at, submitted=False
-        )
-        await outbox(session, "assigment_rejection", [_event(submission, module)])
-        return Submitted(submission, record, enrollment, module, at)
-    percent, points, scored = _scored(module.details or {}, score, criteria)
-    submission.status, submission.score, submission.points, submission.criteria = (
-        SubmissionStatus.GRADED, percent, points, scored
-    )  # fmt: skip
-    await session.flush()
-    graded = select(func.count()).where(
-        AssignmentSubmission.enrollment_id == enrollment.id,
-        AssignmentSubmission.module_id == module.id,
-        AssignmentSubmission.status == SubmissionStatus.GRADED,
-    )
-    result = progress.ModuleResult(score=percent, passed=True, attempts=await session.scalar(graded))
+    else:
+        percent, points, scored = _scored(module.details or {}, score, criteria)
+        submission.status, submission.score, submission.points, submission.criteria = (
+            SubmissionStatus.GRADED, percent, points, scored
+        )  # fmt: skip
+        await session.flush()
+        result = progress.ModuleResult(score=percent, passed=True, attempts=await _graded_count(session, submission))
     record = await progress.update_module_progress(
-        session, enrollment=enrollment, module=module, course=course, at=at, complete=True, result=result
+        session,
+        enrollment=enrollment,
+        module=module,
+        course=course,
+        at=at,
+        complete=not reject,
+        result=result,
+        submitted=False if reject else None,  # sent back: to work on again
     )
-    await outbox(session, "assigment_evaluation", [_event(submission, module)])
+    event = "assigment_rejection" if reject else "assigment_evaluation"
+    await outbox(session, event, [_event(submission, module)])
     return Submitted(submission, record, enrollment, module, at)
 
 
-# ---- reads and downloads -------------------------------------------------------------------------
+async def _graded_count(session: AsyncSession, submission: AssignmentSubmission) -> int:
+    """The module record's `attempts`: the learner's graded submissions to it."""
+    graded = select(func.count()).where(
+        AssignmentSubmission.enrollment_id == submission.enrollment_id,
+        AssignmentSubmission.module_id == submission.module_id,
+        AssignmentSubmission.status == SubmissionStatus.GRADED,
+    )
+    return await session.scalar(graded) or 0
+
+
+# ---- reads ---------------------------------------------------------------------------------------
 
 
 def submissions_query(
@@ -379,38 +396,3 @@ def submissions_query(
     if module_id is not None:
         stmt = stmt.where(AssignmentSubmission.module_id == module_id)
     return stmt if status is None else stmt.where(AssignmentSubmission.status == status)
-
-
-def _download_key(signing_key: str) -> bytes:
-    """Its own key, derived: a download token can never pass for an access token, nor the reverse."""
-    return hmac.new(signing_key.encode(), b"coursegraph assignment file download", hashlib.sha256).digest()
-
-
-def _signature(key: bytes, message: str) -> str:
-    digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def download_token(signing_key: str, submission_id: UUID, index: int, expires_at: datetime) -> str:
-    """`<submission>.<file index>.<expiry, Unix seconds>.<HMAC>`: whoever holds it may fetch that
-    one file until it expires; it is only handed to viewers who may see the submission."""
-    message = f"{submission_id.hex}.{index}.{int(expires_at.timestamp())}"
-    return f"{message}.{_signature(_download_key(signing_key), message)}"
-
-
-def verify_download(signing_key: str, token: str, now: datetime) -> tuple[UUID, int] | None:
-    """The file a token names, or None when it is malformed, tampered with or expired."""
-    message, _, signature = token.rpartition(".")
-    parts = message.split(".")
-    if len(parts) != 3 or not hmac.compare_digest(signature, _signature(_download_key(signing_key), message)):
-        return None
-    submission, index, expires = parts
-    if not index.isdigit() or not expires.isdigit() or int(expires) <= now.timestamp():
-        return None
-    return UUID(hex=submission), int(index)
-
-
-async def file_to_download(session: AsyncSession, submission_id: UUID, index: int) -> dict[str, Any] | None:
-    """The stored file a verified token names (the token is the authority), if it still exists."""
-    files = await session.scalar(select(AssignmentSubmission.files).where(AssignmentSubmission.id == submission_id))
-    return files[index] if files is not None and index < len(files) else None

@@ -13,7 +13,7 @@ from graph.transport import http_refusal
 from models.base import Clock
 from models.settings import Settings
 from models.storage import FileStorage
-from resolvers import assignments, tokens
+from resolvers import file_links, tokens
 
 EXPIRED = "This download link is not valid or has expired; ask for the submission again for a new one."
 
@@ -24,8 +24,8 @@ def download_route(
     async def download(request: Request) -> Response:
         async with sessions() as session:
             key = await tokens.signing_key(session, settings, create=False)
-            named = None if key is None else assignments.verify_download(key, request.path_params["token"], clock())
-            stored = None if named is None else await assignments.file_to_download(session, *named)
+            named = None if key is None else file_links.verify_download(key, request.path_params["token"], clock())
+            stored = None if named is None else await file_links.file_to_download(session, *named)
         if named is None:
             return http_refusal(403, EXPIRED)
         if stored is None or not await storage.exists(stored["key"]):

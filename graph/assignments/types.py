@@ -15,7 +15,7 @@ from graph.node import Node, make_id, register
 from models.assignments import AssignmentSubmission
 from models.modules import Module as ModuleRow
 from models.users import User
-from resolvers import assignments, tokens
+from resolvers import assignments, file_links, tokens
 from resolvers.batches import Children
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class SubmissionFile:
         if key is None:
             return None
         expires = info.context.db.now() + timedelta(seconds=info.context.settings.download_url_ttl_seconds)
-        token = assignments.download_token(key, self.submission_id, self.index, expires)
+        token = file_links.download_token(key, self.submission_id, self.index, expires)
         return str(info.context.request.url_for("assignment_file", token=token))
 
 

@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.app import create_app
 from models.assignments import AssignmentSubmission
 from models.courses import Course, CourseInstructor, CourseStatus, GradingRule
 from models.modules import Module, ModuleKind
@@ -473,3 +474,76 @@ async def test_upload_operations_are_text_checked_and_files_are_not_strings(api:
     errors = as_json["assignmentSubmit"]["errors"]
     assert [(e["field"], e["code"]) for e in errors] == [(["files", "0"], "INVALID")]
     assert await count(session, AssignmentSubmission) == 0
+
+
+async def test_an_upload_may_pass_the_json_body_limit_up_to_the_upload_limit(
+    api: Api, session: AsyncSession, settings: Settings, engine: Any, clock: FrozenClock
+) -> None:
+    world = await make_world(api, session)
+    world.upload.details = {**world.upload.details, "max_upload_size_mb": 2}
+    await saved(session, world.upload)
+    big = b"%PDF" + b"y" * 1_500_000  # over MAX_BODY_BYTES (1 MiB), within the module's 2 MB
+    done = (await upload(world.learner, world.upload, [("big.pdf", big, "application/pdf")])).json()
+    assert done["data"]["assignmentSubmit"]["errors"] == []
+    without = await upload(world.learner, world.upload, [("big.pdf", big, "application/pdf")], headers={})
+    assert without.status_code == 413  # no preflight header: the JSON limit holds
+    capped = create_app(settings.model_copy(update={"max_upload_body_bytes": 100_000}), engine=engine, clock=clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=capped), base_url="http://test") as http:
+        api_capped = Api(http, api.credentials)
+        learner = api_capped.signed_in(world.learner_user, "acme")
+        refused = await upload(learner, world.upload, [("big.pdf", big, "application/pdf")])
+    assert refused.status_code == 413
+    assert refused.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert await count(session, AssignmentSubmission) == 1
+
+
+SUBMISSIONS_PAGE = """query($course: ID!) { course(id: $course) { enrollments(first: 50) { nodes {
+  moduleProgress { assignmentSubmissions { id status files { name } gradedBy { fullName } module { id } } }
+  assignmentSubmissions(first: 10) { totalCount nodes { id criteria { score } } } } } } }"""
+
+
+async def submissions_statements(world: World, count_sql: Any, learners: int) -> int:
+    with count_sql() as sql:
+        data = await world.admin.data(SUBMISSIONS_PAGE, {"course": gid(world.course)})
+    nodes = data["course"]["enrollments"]["nodes"]
+    assert len(nodes) == learners
+    assert all(n["assignmentSubmissions"]["totalCount"] == 1 for n in nodes)
+    graded = [p["assignmentSubmissions"][0] for n in nodes for p in n["moduleProgress"] if p["assignmentSubmissions"]]
+    assert [s["gradedBy"] for s in graded] == [None] * learners
+    return sql.count
+
+
+async def test_submissions_of_many_learners_cost_what_one_costs(
+    api: Api, session: AsyncSession, count_sql: Any
+) -> None:
+    world = await make_world(api, session)
+    await submit(world, "First")
+    await api.credentials.api_key("acme")  # issued before counting: a client already holds its key
+    one = await submissions_statements(world, count_sql, 1)
+    for _ in range(3):
+        await submit(world, "Mine", await world.classmate(session))
+    four = await submissions_statements(world, count_sql, 4)
+    assert one == four, (one, four)
+
+
+async def test_a_rubric_and_file_types_are_checked_when_the_module_is_made(api: Api, session: AsyncSession) -> None:
+    world = await make_world(api, session)
+    criteria = [
+        {"criterionId": "content", "title": "Content", "maxScore": 6},
+        {"criterionId": "content", "title": " ", "maxScore": 0},
+        {"criterionId": "no spaces", "title": "Style", "maxScore": 4},
+    ]
+    fields = {"criteria": criteria, "allowedFileTypes": ["pdf", "image/*", "not a type"]}
+    made = await world.admin.data(
+        MODULE_CREATE,
+        {"input": {"courseId": gid(world.course), "kind": "ASSIGNMENT", "title": "Essay", **fields}},
+    )
+    errors = made["moduleCreate"]["errors"]
+    assert sorted((tuple(e["field"]), e["code"]) for e in errors) == [
+        (("allowedFileTypes", "2"), "INVALID"),
+        (("criteria", "1", "criterionId"), "DUPLICATE"),
+        (("criteria", "1", "maxScore"), "INVALID"),
+        (("criteria", "1", "title"), "REQUIRED"),
+        (("criteria", "2", "criterionId"), "INVALID"),
+    ]
+    assert made["moduleCreate"]["module"] is None

@@ -8,6 +8,8 @@ clients. Transport refusals (malformed JSON, a wrong method) are GraphQL-shaped 
 import json
 from typing import Any
 
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -82,8 +84,8 @@ async def upload_refusal(request: Request) -> Response | None:
         return http_refusal(400, UPLOAD_NEEDS_PREFLIGHT)
     try:
         await request.form()  # Starlette keeps it for the GraphQL view
-    except Exception:  # any malformed multipart body (the parser's errors have no common base)
-        return http_refusal(400, "Unable to parse the multipart body.")
+    except (MultiPartException, HTTPException) as exc:  # a malformed body (an oversized one is BodyLimit's)
+        return http_refusal(400, f"Unable to parse the multipart body: {getattr(exc, 'detail', exc)}")
     return None
 
 

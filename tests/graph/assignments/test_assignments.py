@@ -547,3 +547,36 @@ async def test_a_rubric_and_file_types_are_checked_when_the_module_is_made(api: 
         (("criteria", "2", "criterionId"), "INVALID"),
     ]
     assert made["moduleCreate"]["module"] is None
+
+
+async def test_a_chunked_upload_over_the_limit_or_a_malformed_one_is_refused(
+    api: Api, session: AsyncSession, settings: Settings, engine: Any
+) -> None:
+    world = await make_world(api, session)
+    token = await world.learner.bearer()  # type: ignore[misc]
+    headers = {**PREFLIGHT, "X-Portal": "acme", "Authorization": f"Bearer {token}"}
+    mapping = json.dumps({"0": ["variables.input.files.0"]})
+    operations = json.dumps({"query": SUBMIT, "variables": {"input": {"moduleId": gid(world.upload), "files": [None]}}})
+    big = b"%PDF" + b"z" * 2_000_000
+    built = api.http.build_request(
+        "POST", "/graphql", data={"operations": operations, "map": mapping}, files={"0": ("big.pdf", big, "pdf")}
+    )
+    body = built.read()
+
+    async def chunks() -> Any:  # no Content-Length: the limit counts what arrives
+        for start in range(0, len(body), 65_536):
+            yield body[start : start + 65_536]
+
+    sent = {**headers, "content-type": built.headers["content-type"]}
+    capped = create_app(settings.model_copy(update={"max_upload_body_bytes": 1_500_000}), engine=engine)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=capped), base_url="http://test") as http:
+        refused = await http.post("/graphql", content=chunks(), headers=sent)
+    assert refused.status_code == 413
+    malformed = await api.http.post(
+        "/graphql", content=b"--x\r\nnot a part", headers={**headers, "content-type": "multipart/form-data; boundary=x"}
+    )
+    assert malformed.status_code == 400
+    [error] = malformed.json()["errors"]
+    assert (error["extensions"]["code"], error["message"][:34]) == ("BAD_REQUEST", "Unable to parse the multipart body")
+    assert await count(session, AssignmentSubmission) == 0
+    assert stored_files(settings) == []

@@ -1,8 +1,8 @@
 """Learner progress (003 Mark Complete, R9, R14, R16): the one path every learner action in a module
 takes (`open_module`, then `update_module_progress`), availability, course completion, and then
 the course's grade (`grades.recompute`), certificate and `course_completed` event, in the
-transaction of the change that moved them. moduleComplete, quizzes and externalActivityScore
-all go through it."""
+transaction of the change that moved them. moduleComplete, quizzes, discussions, surveys,
+assignments and externalActivityScore all go through it."""
 
 from dataclasses import dataclass
 from datetime import datetime

@@ -23,6 +23,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from graph import compiled
+from graph.assignments.downloads import download_route
 from graph.body_limit import BodyLimit
 from graph.context import Context, make_context
 from graph.errors import retry_after, without_leaks
@@ -32,10 +33,11 @@ from graph.metrics import ERRORS, REQUESTS, STATEMENTS, metrics_endpoint, operat
 from graph.persisted import PersistedQueries, PersistedQueryRefusal, make_persisted_queries
 from graph.rate_limit import RateLimiter, make_counter
 from graph.schema import schema
-from graph.transport import http_refusal, negotiated, nul_refusal, refusal_code, wants_graphql_response
+from graph.transport import http_refusal, negotiated, nul_refusal, refusal_code, upload_refusal, wants_graphql_response
 from models.base import Clock, utcnow
 from models.session import create_engine, session_factory
 from models.settings import Settings
+from models.storage import FileStorage, LocalDiskStorage
 
 
 class CourseGraphView(GraphQL[Context, None]):
@@ -46,16 +48,18 @@ class CourseGraphView(GraphQL[Context, None]):
         sessions: async_sessionmaker[AsyncSession],
         limiter: RateLimiter,
         persisted: PersistedQueries,
+        storage: FileStorage,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, multipart_uploads_enabled=True)
         self.settings = settings
         self.sessions = sessions
         self.limiter = limiter
         self.persisted = persisted
+        self.storage = storage
         self.events = Broker()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        context = make_context(request, self.settings, self.sessions, self.events)
+        context = make_context(request, self.settings, self.sessions, self.events, self.storage)
         request.state.db = context.db  # its statement count, for the metrics
         return context
 
@@ -70,7 +74,10 @@ class CourseGraphView(GraphQL[Context, None]):
         if not isinstance(request, Request):
             return await super().run(request, **kwargs)
         started = time.perf_counter()
-        response = await self._answer(request, **kwargs)
+        try:
+            response = await self._answer(request, **kwargs)
+        finally:
+            await request.close()  # an upload's spooled files
         operation = operation_label(getattr(request.state, "operation", None))
         REQUESTS.labels(operation).observe(time.perf_counter() - started)
         db = getattr(request.state, "db", None)
@@ -79,7 +86,7 @@ class CourseGraphView(GraphQL[Context, None]):
         return response
 
     async def _answer(self, request: Request, **kwargs: Any) -> Any:
-        refusal = await self.limiter.refusal(request) or await nul_refusal(request)
+        refusal = await self.limiter.refusal(request) or await upload_refusal(request) or await nul_refusal(request)
         if refusal is not None:
             ERRORS.labels(refusal_code(refusal)).inc()
             return refusal
@@ -168,6 +175,7 @@ def create_app(
     engine: AsyncEngine | None = None,
     clock: Clock = utcnow,
     freeze_heap: bool = False,
+    storage: FileStorage | None = None,
 ) -> Starlette:
     """`freeze_heap`, for a worker process that serves until it exits: once started, everything
     alive (modules, the schema, plans) leaves the garbage collector's view, so its full
@@ -175,6 +183,7 @@ def create_app(
     settings = settings or Settings()
     engine = engine or create_engine(settings)
     sessions = session_factory(engine, clock)
+    storage = storage or LocalDiskStorage(settings.upload_dir)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -199,17 +208,22 @@ def create_app(
 
     limiter = RateLimiter(settings, make_counter(settings), clock)
     persisted = make_persisted_queries(settings)
-    view = CourseGraphView(settings=settings, sessions=sessions, limiter=limiter, persisted=persisted)
+    view = CourseGraphView(settings=settings, sessions=sessions, limiter=limiter, persisted=persisted, storage=storage)
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint(settings.prometheus_multiproc_dir)),
+        download_route(settings, sessions, storage, clock),
         graphiql_assets(),
     ]
     app = Starlette(
-        routes=routes, lifespan=lifespan, middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_body_bytes)
+        ],
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -17,6 +17,7 @@ from graph.ids import parse_global_id
 from graph.loaders import Loaders
 from models.session import Db
 from models.settings import Settings
+from models.storage import FileStorage
 from resolvers import audit, policy
 from resolvers.auth import Actor, PortalRef, authenticate, holder_actor
 from resolvers.errors import Failure, Unauthenticated
@@ -30,6 +31,7 @@ class Context:
     settings: Settings
     db: Db
     events: Broker
+    storage: FileStorage  # where submitted files go (models/storage.py)
     loaders: Loaders = field(init=False)
     connection_params: dict[str, Any] | None = None  # a WebSocket's `connection_init` payload
     _holder: UUID | None = None  # who proved their identity in this request (a sign-in)
@@ -102,9 +104,13 @@ Info = strawberry.Info[Context, None]
 
 
 def make_context(
-    request: Request | WebSocket, settings: Settings, sessions: async_sessionmaker[AsyncSession], events: Broker
+    request: Request | WebSocket,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    events: Broker,
+    storage: FileStorage,
 ) -> Context:
-    return Context(request=request, settings=settings, db=Db(sessions), events=events)
+    return Context(request=request, settings=settings, db=Db(sessions), events=events, storage=storage)
 
 
 class SessionPerOperation(SchemaExtension):

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models import certificates, courses, enrollments, modules, quizzes, users
+from models import assignments, certificates, courses, enrollments, modules, quizzes, users
 from resolvers import module_kinds, paging
 
 CourseStatus = strawberry.enum(courses.CourseStatus, description="Lifecycle of a course.")
@@ -21,6 +21,11 @@ FlashcardOrientation = strawberry.enum(module_kinds.FlashcardOrientation)
 ShowCorrectAnswers = strawberry.enum(module_kinds.ShowCorrectAnswers, description="When learners see quiz answers.")
 SubmissionType = strawberry.enum(module_kinds.SubmissionType)
 SurveyFieldType = strawberry.enum(module_kinds.SurveyFieldType)
+SubmissionStatus = strawberry.enum(
+    assignments.SubmissionStatus,
+    name="AssignmentSubmissionStatus",
+    description="SUBMITTED waits for grading; GRADED is scored; REJECTED was sent back to the learner.",
+)
 EnrollmentStatus = strawberry.enum(enrollments.EnrollmentStatus, description="Where a learner is in a course (003).")
 ModuleProgressStatus = strawberry.enum(enrollments.ModuleProgressStatus, description="Where a learner is in a module.")
 CertificateFieldKey = strawberry.enum(

@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from graph.assignments.mutations import AssignmentMutation
 from graph.auth.mutations import AuthMutation
 from graph.auth.queries import AuthQuery
 from graph.certificates.mutations import CertificateMutation
@@ -59,6 +60,7 @@ Mutation = merge_types(
         EnrollmentMutation,
         QuizMutation,
         DiscussionMutation,
+        AssignmentMutation,
         LearningPathMutation,
         GradeMutation,
         CertificateMutation,

@@ -8,12 +8,16 @@ clients. Transport refusals (malformed JSON, a wrong method) are GraphQL-shaped 
 import json
 from typing import Any
 
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from graph.body_limit import has_preflight, is_multipart
+
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 406: "NOT_ACCEPTABLE"}
+HTTP_CODES = {400: "BAD_REQUEST", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 406: "NOT_ACCEPTABLE"}
 
 
 def _quality(accept: str, media_type: str) -> float | None:
@@ -73,11 +77,36 @@ def _holds_nul(value: Any) -> bool:
     return False
 
 
+UPLOAD_NEEDS_PREFLIGHT = (
+    "File uploads (multipart/form-data) need an `Apollo-Require-Preflight` or `X-CourseGraph-Upload` header, "
+    "so that another site cannot post them (CSRF)."
+)
+
+
+async def upload_refusal(request: Request) -> Response | None:
+    """A multipart request without the preflight header is refused before its body is read
+    (contract §10); one with it is parsed here (files spooled to disk) for the GraphQL view."""
+    if request.method != "POST" or not is_multipart(request.headers.get("content-type")):
+        return None
+    if not has_preflight(request.headers):
+        return http_refusal(400, UPLOAD_NEEDS_PREFLIGHT)
+    try:
+        await request.form()  # Starlette keeps it for the GraphQL view
+    except (MultiPartException, HTTPException) as exc:  # a malformed body (an oversized one is BodyLimit's)
+        return http_refusal(400, f"Unable to parse the multipart body: {getattr(exc, 'detail', exc)}")
+    return None
+
+
 async def nul_refusal(request: Request) -> Response | None:
-    """No text in this API may hold a NUL character (PostgreSQL cannot store one): refused up front."""
+    """No text in this API may hold a NUL character (PostgreSQL cannot store one): refused up front.
+    In an upload, the operations are text; the files are bytes and may hold anything."""
     suspect = "\x00" in request.url.query or "%00" in request.url.query
     if request.method == "POST":
-        body = await request.body()  # Starlette keeps it for the GraphQL view
+        if is_multipart(request.headers.get("content-type")):
+            operations = (await request.form()).get("operations")
+            body = operations.encode() if isinstance(operations, str) else b""
+        else:
+            body = await request.body()  # Starlette keeps it for the GraphQL view
         if b"\\u0000" in body or b"\x00" in body:
             try:
                 suspect = _holds_nul(json.loads(body))

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     persisted_query_ttl_seconds: int = 7 * 24 * 3600
     persisted_query_cache_size: int = 1_000
     prometheus_multiproc_dir: str | None = None  # set by `coursegraph serve --workers N` (graph/metrics.py)
+    # multipart uploads (contract §10): the body may reach the largest per-module limit (1 GiB) plus
+    # the operations; each file is then held to its module's own limit
+    max_upload_body_bytes: int = 1_074_790_400
+    upload_dir: str = "uploads"  # where LocalDiskStorage keeps submitted files
+    download_url_ttl_seconds: int = 900  # lifetime of a signed file download URL
     redis_url: str | None = None
     redis_namespace: str = "coursegraph"
     rate_limit_per_credential: int = 1_200

@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from models.assignments import AssignmentSubmission
 from models.audit import AuditEvent
 from models.auth import ApiKey, LoginFailure, RefreshToken, SigningSecret
 from models.certificates import Certificate, CertificateTemplate
@@ -18,6 +19,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ApiKey",
+    "AssignmentSubmission",
     "AuditEvent",
     "Category",
     "Certificate",

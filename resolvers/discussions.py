@@ -57,21 +57,6 @@ async def _module(session: AsyncSession, actor: Actor, module_id: UUID, kind: Mo
     return module
 
 
-async def _enrollment(session: AsyncSession, actor: Actor, module: Module) -> Enrollment | None:
-    """The acting user's enrollment in the module's course, locked: one submission at a time."""
-    if actor.user_id is None:
-        return None
-    return await session.scalar(
-        select(Enrollment)
-        .where(Enrollment.user_id == actor.user_id, Enrollment.course_id == module.course_id, actor.visible(Enrollment))
-        .with_for_update()
-    )
-
-
-def _not_enrolled() -> Failure:
-    return Failure.one(("moduleId",), "You are not enrolled in this module's course.", "NOT_ENROLLED")
-
-
 # ---- discussions ---------------------------------------------------------------------------------
 
 
@@ -103,11 +88,11 @@ async def post(
     checks = Checks()
     checks.text(("body",), body, max_length=MAX_BODY, required=True)
     checks.done()
-    enrollment = await _enrollment(session, actor, module)
+    enrollment = await progress.own_enrollment(session, actor, module)
     if enrollment is None:
         staff = await session.scalar(select(Module.id).where(Module.id == module.id, actor.manageable(Module)))
         if staff is None or actor.user_id is None:
-            raise _not_enrolled()
+            raise progress.not_enrolled()
         at = now(session)
         course = None
     else:
@@ -240,9 +225,9 @@ async def submit_survey(
 ) -> Surveyed:
     """003 save submission: one response per learner, completing the module (R14)."""
     module = await _module(session, actor, module_id, ModuleKind.SURVEY)
-    enrollment = await _enrollment(session, actor, module)
+    enrollment = await progress.own_enrollment(session, actor, module)
     if enrollment is None:
-        raise _not_enrolled()
+        raise progress.not_enrolled()
     course, at = await progress.open_module(session, enrollment, module, enrollment_field="moduleId")
     mine = (SurveyResponse.enrollment_id == enrollment.id, SurveyResponse.module_id == module.id)
     if await session.scalar(select(SurveyResponse.id).where(*mine)) is not None:

@@ -1,5 +1,6 @@
 """The fields each module kind takes (003 § Module Types), checked before anything is written."""
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -91,6 +92,32 @@ def survey_fields(checks: Checks, path: Path, value: Any) -> None:
             checks.add((*path, str(i), "options"), "A choice field needs options.", "REQUIRED")
 
 
+CRITERION_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
+FILE_TYPE = re.compile(r"\.?[A-Za-z0-9]{1,20}|[a-z]+/([a-z0-9.+-]+|\*)")
+
+
+def criteria(checks: Checks, path: Path, value: Any) -> None:
+    """An assignment's rubric: criteria with ids of their own (what grading names), each worth points."""
+    seen = set()
+    for i, item in enumerate(value):
+        at = (*path, str(i))
+        if not CRITERION_ID.fullmatch(item["criterion_id"]):
+            checks.add((*at, "criterionId"), "A criterion id is 1–40 letters, digits, - or _.", "INVALID")
+        elif item["criterion_id"] in seen:
+            checks.add((*at, "criterionId"), "Two criteria have this id.", "DUPLICATE")
+        seen.add(item["criterion_id"])
+        checks.text((*at, "title"), item["title"], max_length=200, required=True)
+        if not 0 < item["max_score"] <= 100_000:
+            checks.add((*at, "maxScore"), "maxScore must be above 0 and at most 100000.", "INVALID")
+
+
+def file_types(checks: Checks, path: Path, value: Any) -> None:
+    """Extensions (`pdf`, `.docx`) or media types (`application/pdf`, `image/*`)."""
+    for i, item in enumerate(value):
+        if not FILE_TYPE.fullmatch(item):
+            checks.add((*path, str(i)), "Give an extension (pdf) or a media type (image/png, image/*).", "INVALID")
+
+
 @dataclass(frozen=True, slots=True)
 class Spec:
     check: Check
@@ -124,8 +151,10 @@ KIND_FIELDS: Mapping[ModuleKind, Mapping[str, Spec]] = {
     ModuleKind.ASSIGNMENT: {
         "submission_type": Spec(anything),
         "total_points": Spec(whole(0, 100_000)),
-        "allowed_file_types": Spec(anything),
+        "allowed_file_types": Spec(file_types),
         "max_upload_size_mb": Spec(whole(1, 1_024)),
+        "criteria": Spec(criteria),
+        "allow_resubmission": Spec(anything),
     },
     ModuleKind.DISCUSSION: {
         "is_evaluated": Spec(anything),

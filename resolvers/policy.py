@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, any_, exists, false, or_, select, true
 
+from models.assignments import AssignmentSubmission
 from models.audit import AuditEvent
 from models.auth import ApiKey
 from models.certificates import Certificate, CertificateTemplate
@@ -273,6 +274,9 @@ VISIBLE: dict[type, Rule] = {
     SurveyResponse: lambda actor: SurveyResponse.enrollment_id.in_(
         select(Enrollment.id).where(_enrollment_visible(actor))
     ),
+    AssignmentSubmission: lambda actor: AssignmentSubmission.enrollment_id.in_(
+        select(Enrollment.id).where(_enrollment_visible(actor))
+    ),
     LearningPath: _path_visible,
     LearningPathCourse: lambda actor: LearningPathCourse.learning_path_id.in_(
         select(LearningPath.id).where(_path_visible(actor))
@@ -294,6 +298,7 @@ MANAGEABLE: dict[type, Rule] = {
     Question: _module_rule(Question, _course_manageable),
     DiscussionPost: _module_rule(DiscussionPost, _course_manageable),
     SurveyResponse: _module_rule(SurveyResponse, _course_manageable),
+    AssignmentSubmission: _module_rule(AssignmentSubmission, _course_manageable),
     ApiKey: _admin_only(ApiKey),
     Enrollment: _enrollment_manageable,
     LearningPath: _admin_only(LearningPath),
@@ -364,6 +369,8 @@ MUTATIONS: dict[str, frozenset[Role]] = {
     "quizAttemptSubmit": MEMBERS,
     "discussionPost": MEMBERS,
     "surveySubmit": MEMBERS,
+    "assignmentSubmit": MEMBERS,
+    "submissionGrade": AUTHORS,
     "learningPathCreate": ADMINS,
     "learningPathUpdate": ADMINS,
     "learningPathEnroll": ADMINS,

@@ -1,8 +1,8 @@
 """Learner progress (003 Mark Complete, R9, R14, R16): the one path every learner action in a module
 takes (`open_module`, then `update_module_progress`), availability, course completion, and then
 the course's grade (`grades.recompute`), certificate and `course_completed` event, in the
-transaction of the change that moved them. moduleComplete, quizzes and externalActivityScore
-all go through it."""
+transaction of the change that moved them. moduleComplete, quizzes, discussions, surveys,
+assignments and externalActivityScore all go through it."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -115,6 +115,21 @@ async def module_of(session: AsyncSession, enrollment: Enrollment, module_id: UU
     return module
 
 
+async def own_enrollment(session: AsyncSession, actor: Actor, module: Module) -> Enrollment | None:
+    """The acting user's enrollment in the module's course, locked: one submission at a time."""
+    if actor.user_id is None:
+        return None
+    return await session.scalar(
+        select(Enrollment)
+        .where(Enrollment.user_id == actor.user_id, Enrollment.course_id == module.course_id, actor.visible(Enrollment))
+        .with_for_update()
+    )
+
+
+def not_enrolled() -> Failure:
+    return Failure.one(("moduleId",), "You are not enrolled in this module's course.", "NOT_ENROLLED")
+
+
 @dataclass(frozen=True, slots=True)
 class ModuleResult:
     """A graded module's outcome (a quiz's counted attempt, an external score): what its record
@@ -156,8 +171,10 @@ async def update_module_progress(
     at: datetime,
     complete: bool = False,
     result: ModuleResult | None = None,
+    submitted: bool | None = None,
 ) -> ModuleProgress:
     """The one way a learner's record in a module changes (after `open_module`): begun, scored,
+    submitted for grading (`submitted`: True waits for grading, False is sent back to work on),
     completed; then the course's completion (R16), grade and certificate (`_settle`), in the same
     transaction. A completed module stays completed."""
     row = await session.scalar(
@@ -175,6 +192,10 @@ async def update_module_progress(
         row.attempts = (row.attempts or 0) + 1 if result.attempts is None else result.attempts
     if complete and row.status is not ModuleProgressStatus.COMPLETED:
         row.status, row.completed_at = ModuleProgressStatus.COMPLETED, at
+    elif row.status is ModuleProgressStatus.COMPLETED:
+        pass
+    elif submitted is not None:
+        row.status = ModuleProgressStatus.SUBMITTED if submitted else ModuleProgressStatus.IN_PROGRESS
     elif row.status is ModuleProgressStatus.NOT_STARTED:
         row.status = ModuleProgressStatus.IN_PROGRESS
     await session.flush()

@@ -70,18 +70,28 @@ class EnrollmentsPayload:
 EnrollmentPayload = payload_type("EnrollmentPayload", "enrollment", EnrollmentType, EnrollmentError)
 
 
-def record_payload(name: str, description: str, error: Any) -> Any:
-    """`<name> { moduleProgress, enrollment, errors }` for a mutation that records a `Completion`."""
+def record_payload(name: str, description: str, error: Any, subject: tuple[str, Any] | None = None) -> Any:
+    """`<name> { moduleProgress, enrollment, errors }` for a mutation that records a `Completion`;
+    `subject` (field, node type) adds what the mutation made, the result's attribute of that name."""
+    field, node = subject or ("", None)
+
+    def of(cls: Any, done: Any) -> Any:
+        made = {field: node.from_row(getattr(done, field))} if node is not None else {}
+        return cls(**made, **recorded(done))
+
+    annotations = {field: node | None} if node is not None else {}
     namespace = {
         "__annotations__": {
+            **annotations,
             "module_progress": ModuleProgressType | None,
             "enrollment": EnrollmentType | None,
             "errors": list[error],
         },
+        **dict.fromkeys(annotations),
         "module_progress": None,
         "enrollment": None,
         "errors": strawberry.field(default_factory=list),
-        "of": classmethod(lambda cls, done: cls(**recorded(done))),
+        "of": classmethod(of),
         "failed": classmethod(lambda cls, problems: cls(errors=error.of(problems))),
     }
     return strawberry.type(type(name, (), namespace), name=name, description=description)

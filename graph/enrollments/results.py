@@ -12,7 +12,8 @@ Decisions (DOMAIN §6.4, R51):
   Every other module has at most one attempt, built from its module record, numbered -1.
 - A quiz attempt has one exam term, "Total": points earned, the maximum, and the pass mark in
   points (0 without a pass mark). Other modules have no terms.
-- `criteria` stay empty until assignment rubrics exist; `objectives` is empty (no objectives yet).
+- An assignment's single attempt carries the `criteria` of its latest graded submission (its
+  rubric's points; empty without a rubric or before grading); `objectives` is empty (none yet).
 - Attempt `progress` is null: no module kind records one (quiz attempts keep only the answers given).
 - Discussions are reported as type Assignment / subType Discussion (004 has no discussion activity;
   they are graded participation, closest to its Assignment).
@@ -26,10 +27,12 @@ from zoneinfo import ZoneInfo
 
 import strawberry
 
+from graph.assignments.types import submission_rows
 from graph.context import Info
 from graph.enrollments.types import _modules, _progress_rows
 from graph.modules.types import Module, module_from_row
 from graph.node import make_id
+from models.assignments import SubmissionStatus
 from models.courses import Section
 from models.enrollments import EnrollmentStatus
 from models.enrollments import ModuleProgressStatus as ProgressStatus
@@ -67,7 +70,7 @@ def _day(at: datetime | None, zone: tzinfo) -> date | None:
     return None if at is None else at.astimezone(zone).date()
 
 
-@strawberry.type(description="A rubric criterion of an assessed attempt (004 criteria); none exist yet.")
+@strawberry.type(description="A rubric criterion of an assessed attempt (004 criteria): an assignment's, as graded.")
 class ResultCriterion:
     id: strawberry.ID = strawberry.field(description="The criterion's id.")
     name: str = strawberry.field(description="The criterion's name.")
@@ -106,7 +109,7 @@ class ResultAttempt:
     progress: str | None = strawberry.field(description='Parts done in the attempt ("3/3"); null when unsupported.')
     score: str | None = strawberry.field(description='The attempt\'s score ("80%"); null if unscored or evaluation.')
     criteria: list[ResultCriterion] = strawberry.field(
-        description="Rubric criteria with their scores; empty until assignment rubrics exist."
+        description="Rubric criteria with their scores: an assignment's latest graded submission's; else empty."
     )
     terms: list[ResultTerm] = strawberry.field(
         description='Exam terms: a submitted quiz attempt has one, "Total"; empty otherwise.'
@@ -159,6 +162,18 @@ async def _attempt_rows(info: Info, enrollment_id: UUID) -> list[Any]:
     actor = await info.context.actor()
     spec = Children(quizzes.attempts_query, (actor,), "enrollment_id", ("number", "id"))
     return await info.context.loaders.children.load((enrollment_id, spec))
+
+
+def _criteria(submissions: list[Any]) -> list[ResultCriterion]:
+    """The rubric's points of an assignment's latest graded submission (004 criteria)."""
+    graded = [row for row in submissions if row.status == SubmissionStatus.GRADED]
+    if not graded:
+        return []
+    latest = max(graded, key=lambda row: row.number)
+    return [
+        ResultCriterion(id=c["criterion_id"], name=c["title"], score=c["score"], max_score=c["max_score"])
+        for c in latest.criteria or []
+    ]
 
 
 async def _zone(info: Info, portal_id: UUID) -> tzinfo:
@@ -219,7 +234,7 @@ def _part(module: Any, record: Any, attempts: list[Any], section: Any, zone: tzi
                 passed=passed,
                 progress=None,
                 score=score,
-                criteria=[],
+                criteria=_criteria(attempts),
                 terms=[],
             )
         ]
@@ -243,10 +258,11 @@ def _part(module: Any, record: Any, attempts: list[Any], section: Any, zone: tzi
 
 async def results_of(info: Info, enrollment: Any) -> EnrollmentResults:
     loaders = info.context.loaders
-    course_modules, records, attempt_rows, zone = await asyncio.gather(
+    course_modules, records, attempt_rows, submitted, zone = await asyncio.gather(
         _modules(info, enrollment.course_id),
         _progress_rows(info, enrollment.id),
         _attempt_rows(info, enrollment.id),
+        submission_rows(info, enrollment.id),
         _zone(info, enrollment.portal_id),
     )
     section_ids = sorted({m.section_id for m in course_modules if m.section_id is not None})
@@ -255,7 +271,7 @@ async def results_of(info: Info, enrollment: Any) -> EnrollmentResults:
     )
     by_module = {r.module_id: r for r in records}
     attempts: dict[UUID, list[Any]] = {}
-    for row in attempt_rows:
+    for row in [*attempt_rows, *submitted]:  # a quiz's attempts, an assignment's submissions
         attempts.setdefault(row.module_id, []).append(row)
     done = {r.module_id for r in records if r.status == ProgressStatus.COMPLETED}
     counted = progress(enrollment, course_modules, done, info.context.db.now())

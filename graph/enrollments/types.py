@@ -8,16 +8,17 @@ from uuid import UUID
 
 import strawberry
 
+from graph.assignments.types import AssignmentSubmissionNode, submissions_of
 from graph.context import Info
-from graph.enums import EnrollmentStatus, ModuleProgressStatus
+from graph.enums import EnrollmentStatus, ModuleProgressStatus, SubmissionStatus
 from graph.links import OfCourse, OfUser
-from graph.modules.types import Module, module_from_row
+from graph.modules.types import Module, SubmissionOrder, module_from_row
 from graph.node import Node, make_id, query_id, register
 from graph.pagination import Connection, Listed, Paged, order_input
 from graph.quizzes.types import QuizAttemptNode, QuizAttemptOrder, attempts_of
 from models.enrollments import Enrollment
 from models.enrollments import ModuleProgressStatus as ProgressStatus
-from resolvers import enrollments, modules, quizzes
+from resolvers import assignments, enrollments, modules, quizzes
 from resolvers.batches import Children
 from resolvers.schedule import available_at, progress
 
@@ -57,6 +58,13 @@ async def _progress_rows(info: Info, enrollment_id: UUID) -> list[Any]:
     return await info.context.loaders.children.load((enrollment_id, spec))
 
 
+def _module_filter(module_id: strawberry.ID | None) -> UUID | None:
+    """A `moduleId` argument: None lists every module's; another type's ID finds nothing."""
+    if module_id is None:
+        return None
+    return query_id(module_id, "Module") or UUID(int=0)
+
+
 @strawberry.type(name="ModuleProgress", description="One learner's record in one module.")
 class ModuleProgressType:
     status: ModuleProgressStatus
@@ -76,6 +84,10 @@ class ModuleProgressType:
     @strawberry.field(description="A quiz's attempts, first to last; empty for other kinds.")
     async def quiz_attempts(self, info: Info) -> list[QuizAttemptNode]:
         return await attempts_of(info, self.enrollment_id, self.module_row.id)
+
+    @strawberry.field(description="An assignment's submissions, first to last; empty for other kinds.")
+    async def assignment_submissions(self, info: Info) -> list[AssignmentSubmissionNode]:
+        return await submissions_of(info, self.enrollment_id, self.module_row.id)
 
 
 @strawberry.type(name="Enrollment", description="One learner in one course (003 registration, 004 subscription).")
@@ -156,15 +168,27 @@ class EnrollmentType(Node, OfUser, OfCourse):
     async def quiz_attempts(
         self, info: Info, module_id: strawberry.ID | None = None
     ) -> Connection[Annotated["QuizAttemptNode", strawberry.lazy("graph.quizzes.types")]]:
-
         actor = await info.context.actor()
-        module = None if module_id is None else query_id(module_id, "Module")
-        if module_id is not None and module is None:
-            module = UUID(int=0)  # another type's ID finds nothing
         return Listed(  # type: ignore[return-value]
             quizzes.attempts_query,
-            (actor, module),
+            (actor, _module_filter(module_id)),
             QuizAttemptNode.from_row,
+            partition="enrollment_id",
+            parent=self.row.id,
+        )
+
+    @strawberry.field(
+        description="The learner's assignment submissions, optionally of one module.",
+        extensions=[Paged(SubmissionOrder)],
+    )
+    async def assignment_submissions(
+        self, info: Info, module_id: strawberry.ID | None = None, status: SubmissionStatus | None = None
+    ) -> Connection[AssignmentSubmissionNode]:
+        actor = await info.context.actor()
+        return Listed(  # type: ignore[return-value]
+            assignments.submissions_query,
+            (actor, _module_filter(module_id), status),
+            AssignmentSubmissionNode.from_row,
             partition="enrollment_id",
             parent=self.row.id,
         )

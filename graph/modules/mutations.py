@@ -58,6 +58,13 @@ class SurveyFieldInput:
     options: list[str] = strawberry.field(default_factory=list)
 
 
+@strawberry.input(description="A criterion of an assignment's rubric; the whole list replaces the module's.")
+class AssignmentCriterionInput:
+    criterion_id: str = strawberry.field(description="Your id for it (1–40 letters, digits, - or _), unique here.")
+    title: str
+    max_score: float = strawberry.field(description="Points it is worth, above 0.")
+
+
 @strawberry.input(description="Module fields; a field of another kind than the module's is refused.")
 class ModuleFieldsInput:
     content: str | None = strawberry.field(default=None, description="TEXT: HTML.")
@@ -82,7 +89,13 @@ class ModuleFieldsInput:
     submission_type: SubmissionType | None = None
     total_points: int | None = None
     allowed_file_types: list[str] | None = None
-    max_upload_size_mb: int | None = None
+    max_upload_size_mb: int | None = strawberry.field(default=None, description="ASSIGNMENT: per file, 10 if unset.")
+    allow_resubmission: bool | None = strawberry.field(
+        default=None, description="ASSIGNMENT: a graded submission may be followed by another."
+    )
+    criteria: list[AssignmentCriterionInput] | None = strawberry.field(
+        default=None, description="ASSIGNMENT: the rubric; graded per criterion instead of by a percent."
+    )
     is_evaluated: bool | None = None
     min_comments: int | None = None
     submit_button_text: str | None = None
@@ -103,7 +116,7 @@ class ModuleFieldsInput:
         common = {"title", "section_id", "position", "is_required", "drip", "course_id", "kind", "module_id"}
         given = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in common}  # type: ignore[arg-type]
         details = {
-            name: [asdict(v) for v in value] if name in ("cards", "survey_fields") else value
+            name: [asdict(v) for v in value] if name in ("cards", "survey_fields", "criteria") else value
             for name, value in given.items()
             if value is not None
         }

@@ -15,15 +15,18 @@ from graph.enums import (
     ModuleKind,
     PresentationViewer,
     ShowCorrectAnswers,
+    SubmissionStatus,
     SubmissionType,
     SurveyFieldType,
     VideoProvider,
 )
 from graph.node import Node, make_id, register
+from graph.pagination import Connection, Listed, Paged, order_input
 from models import modules as tables
 from models.courses import Course, Section
 
 if TYPE_CHECKING:
+    from graph.assignments.types import AssignmentSubmissionNode
     from graph.courses.types import CourseType, SectionType
     from graph.discussions.types import DiscussionPostNode, SurveyResponseNode
     from graph.quizzes.types import QuestionNode
@@ -174,12 +177,54 @@ class QuizModule(Module):
         return await questions_of(info, self.row_id)
 
 
+SubmissionOrder = order_input(
+    "AssignmentSubmissionOrder", {"CREATED_AT": "created_at", "SUBMITTED_AT": "submitted_at", "NUMBER": "number"}
+)
+
+
+@strawberry.type(description="A criterion of an assignment's rubric: graders give it 0 to maxScore points.")
+class AssignmentCriterion:
+    criterion_id: str = strawberry.field(description="Chosen by the module's author; what grading names.")
+    title: str
+    max_score: float
+
+
+def _criteria(root: Module) -> list[AssignmentCriterion]:
+    return [
+        AssignmentCriterion(criterion_id=c["criterion_id"], title=c["title"], max_score=c["max_score"])
+        for c in root.details.get("criteria", [])
+    ]
+
+
 @strawberry.type(description="Work a learner submits and an instructor grades.")
 class AssignmentModule(Module):
     submission_type: SubmissionType = detail("submission_type", "text", enum=SubmissionType)
     total_points: int | None = detail("total_points")
     allowed_file_types: list[str] = detail("allowed_file_types", [])
     max_upload_size_mb: int | None = detail("max_upload_size_mb")
+    allow_resubmission: bool = detail("allow_resubmission", False)
+    criteria: list[AssignmentCriterion] = strawberry.field(
+        resolver=_criteria, description="The rubric; empty when graded by a percent."
+    )
+
+    @strawberry.field(
+        description="Submissions to this module: all of them for the course's staff, a learner's own for them.",
+        extensions=[Paged(SubmissionOrder)],
+    )
+    async def submissions(
+        self, info: Info, status: SubmissionStatus | None = None
+    ) -> Connection[Annotated["AssignmentSubmissionNode", strawberry.lazy("graph.assignments.types")]]:
+        from graph.assignments.types import AssignmentSubmissionNode
+        from resolvers.assignments import submissions_query
+
+        actor = await info.context.actor()
+        return Listed(  # type: ignore[return-value]
+            submissions_query,
+            (actor, None, status),
+            AssignmentSubmissionNode.from_row,
+            partition="module_id",
+            parent=self.row_id,
+        )
 
 
 @strawberry.type(description="A discussion; complete at `minComments` posts unless evaluated.")

@@ -91,6 +91,7 @@ ID_STEMS = {
     "gradeModule": "Module",
     "attempt": "QuizAttempt",
     "replyTo": "DiscussionPost",
+    "submission": "AssignmentSubmission",
 }
 
 # What each module kind needs on creation (resolvers/module_kinds.py); other kinds need nothing.
@@ -102,6 +103,7 @@ KIND_FIELDS: dict[str, Mapping[str, Any]] = {
     "FLASHCARDS": {"cards": [{"front": "{name} question", "back": "{name} answer"}]},
     "SCORM": {"launchUrl": "https://{slug}.example/scorm"},
     "SURVEY": {"surveyFields": [{"type": "TEXT", "label": "{name} feedback"}]},
+    "ASSIGNMENT": {"criteria": [{"criterionId": "content", "title": "{name} content", "maxScore": 10}]},
     "EXTERNAL": {"launchUrl": "https://{slug}.example/external"},
 }
 
@@ -673,6 +675,7 @@ async def furnish(
     quiz = made[-len(modules) :][list(kinds).index("QUIZ")]
     forum = made[-len(modules) :][list(kinds).index("DISCUSSION")]
     survey = made[-len(modules) :][list(kinds).index("SURVEY")]
+    assignment = made[-len(modules) :][list(kinds).index("ASSIGNMENT")]
     made += await created(
         api, schema,
         ("coursePublish", {"courseId": course}),
@@ -690,6 +693,7 @@ async def furnish(
     )  # fmt: skip
     made += await take_quiz(api.signed_in(people[Role.LEARNER], slug), schema, quiz, made[-1])
     made += await discuss(api.signed_in(people[Role.LEARNER], slug), schema, forum, survey, name)
+    made += await hand_in(api.signed_in(people[Role.LEARNER], slug), api, schema, assignment, name)
     made += await created(
         api, schema,
         ("moduleCreate", {"courseId": sequel, "kind": "TEXT", "title": f"{name} Recap", "content": "<p>Recap</p>"}),
@@ -721,6 +725,16 @@ async def discuss(learner: Api, schema: GraphQLSchema, forum: str, survey: str, 
         ("discussionPost", {"moduleId": forum, "body": f"{name} replies", "replyToId": first}),
         ("surveySubmit", {"moduleId": survey, "answers": [{"fieldIndex": 0, "value": f"{name} feedback"}]}),
     )]  # fmt: skip
+
+
+async def hand_in(learner: Api, grader: Api, schema: GraphQLSchema, assignment: str, name: str) -> list[str]:
+    """The learner's submission, graded on the rubric, so submissions and their criteria are walked too."""
+    [submission] = await created(
+        learner, schema, ("assignmentSubmit", {"moduleId": assignment, "text": f"{name} essay"})
+    )
+    scores = [{"criterionId": "content", "score": 8}]
+    grading = {"submissionId": submission, "criteria": scores, "feedback": f"{name} says well done"}
+    return [submission, *await created(grader, schema, ("submissionGrade", grading))]
 
 
 async def staff(session: AsyncSession, portal: Portal) -> dict[Role, User]:

@@ -429,6 +429,7 @@ MUTATIONS: dict[str, frozenset[Role]] = {
     "orderCreate": MEMBERS,
     "orderMarkPaid": ADMINS,
     "orderCancel": MEMBERS,
+    "orderMarkFailed": ADMINS,
     "orderRefund": ADMINS,
     "orderNoteAdd": ADMINS,
 }

@@ -177,6 +177,12 @@ class OrderCancelInput:
     order_id: strawberry.ID
 
 
+@strawberry.input(description="A payment that failed, as a payment server reports it.")
+class OrderMarkFailedInput:
+    order_id: strawberry.ID
+    reason: str | None = None
+
+
 @strawberry.input(description="A refund; without `amount`, all that is left of what was paid.")
 class OrderRefundInput:
     order_id: strawberry.ID
@@ -291,6 +297,14 @@ class OrderMutation:
         self, info: Info, input_: Annotated[OrderCancelInput, strawberry.argument(name="input")]
     ) -> OrderPayload:  # type: ignore[valid-type]
         return await perform(info, OrderPayload, payments.cancel, lambda: {"order_id": _order_id(input_)})
+
+    @strawberry.mutation(description="Mark a pending order with nothing paid FAILED; its coupon use is freed.")
+    async def order_mark_failed(
+        self, info: Info, input_: Annotated[OrderMarkFailedInput, strawberry.argument(name="input")]
+    ) -> OrderPayload:  # type: ignore[valid-type]
+        return await perform(
+            info, OrderPayload, payments.mark_failed, lambda: {"order_id": _order_id(input_), "reason": input_.reason}
+        )
 
     @strawberry.mutation(description="Refund a completed order, in part or in full; a full refund revokes access.")
     async def order_refund(

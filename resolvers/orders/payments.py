@@ -155,15 +155,31 @@ async def mark_paid(
     return order
 
 
-async def cancel(session: AsyncSession, *, actor: Actor, order_id: UUID) -> Order:
-    """A pending order with nothing paid is cancelled (by its buyer or an admin); its coupon
-    use is freed. Money received is given back with a refund, after completion."""
-    order = await locked(session, actor, order_id, manage=actor.role is Role.ADMIN)
+async def _abandon(session: AsyncSession, order: Order, to: OrderStatus, *, actor: Actor, doing: str) -> None:
+    """A pending order with nothing paid ends unpaid: its coupon use is freed. Money received
+    is given back with a refund, after completion."""
     if order.status is OrderStatus.PENDING_PAYMENT and order.paid > 0:
-        raise refuse_state(order, "cancelled once paid in part")
-    await move(session, order, OrderStatus.CANCELLED, actor=actor, type=OrderEventType.CANCELLED, doing="cancelled")
+        raise refuse_state(order, f"{doing} once paid in part")
+    await move(session, order, to, actor=actor, type=OrderEventType(to.value.lower()), doing=doing)
     await coupons.release(session, order)
     await session.flush()
+
+
+async def cancel(session: AsyncSession, *, actor: Actor, order_id: UUID) -> Order:
+    """Cancelled by its buyer or an admin."""
+    order = await locked(session, actor, order_id, manage=actor.role is Role.ADMIN)
+    await _abandon(session, order, OrderStatus.CANCELLED, actor=actor, doing="cancelled")
+    return order
+
+
+async def mark_failed(session: AsyncSession, *, actor: Actor, order_id: UUID, reason: str | None = None) -> Order:
+    """A payment that failed (a gateway's report, by an admin key): FAILED, `failed_order`."""
+    order = await locked(session, actor, order_id)
+    checks = Checks()
+    checks.text(("reason",), reason, max_length=1_000)
+    checks.done()
+    await _abandon(session, order, OrderStatus.FAILED, actor=actor, doing="marked failed")
+    await publish(session, "failed_order", order, reason=reason)
     return order
 
 

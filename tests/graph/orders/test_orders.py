@@ -2,6 +2,8 @@
 every status transition allowed and refused, payment that enrols and a full refund that revokes,
 idempotency, and refusals that change nothing."""
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,7 +11,7 @@ from models.enrollments import OutboxEvent
 from models.orders import Order
 from tests.conftest import Api, FrozenClock
 from tests.factories import gid
-from tests.graph.orders.shop import ORDER_CREATE, TAX_CREATE, Shop, make_shop
+from tests.graph.orders.shop import ORDER_CREATE, ORDER_FIELDS, TAX_CREATE, Shop, make_shop
 
 ACCESS = """query($user: ID!) { enrollments(filter: {userId: $user}) { nodes { course { title } access } } }"""
 
@@ -239,3 +241,45 @@ async def test_admins_order_for_a_member_and_notes_show_the_buyer_only_public_on
     assert mine["order"]["notes"] == [{"body": "Thanks for your order"}]
     assert [e["type"] for e in mine["order"]["events"]] == ["PLACED", "NOTE_ADDED", "NOTE_ADDED"]
     assert len((await shop.admin.data(notes, {"id": order}))["order"]["notes"]) == 2
+
+
+async def test_a_failed_payment_frees_the_coupon_and_a_failed_order_takes_nothing_more(
+    api: Api, session: AsyncSession
+) -> None:
+    shop = await make_shop(api, session)
+    product = await shop.product("40.00")
+    await shop.coupon("ONCE", usageLimit=1)
+    order = (await shop.order([(product, 1)], couponCode="ONCE"))["order"]["id"]
+    failing = "mutation($input: OrderMarkFailedInput!) { orderMarkFailed(input: $input) { errors { code } } }"
+    assert (await shop.learner.errors(failing, {"input": {"orderId": order}}))[0]["extensions"]["code"] == "FORBIDDEN"
+    failed = await shop.act("orderMarkFailed", orderId=order, reason="Card declined")
+    assert failed["order"]["status"] == "FAILED"
+    assert (await shop.admin.data("{ coupons { nodes { usedCount } } }"))["coupons"]["nodes"] == [{"usedCount": 0}]
+    for mutation in ("orderMarkFailed", "orderCancel", "orderRefund"):
+        assert (await shop.act(mutation, orderId=order))["errors"] == [
+            {"field": ["orderId"], "code": "NOT_ALLOWED_IN_STATE"}
+        ], mutation
+    assert (await shop.pay(order, "36.00"))["errors"][0]["code"] == "NOT_ALLOWED_IN_STATE"
+    assert await outbox(session) == ["failed_order", "new_order", "pending_payment"]
+
+
+async def test_a_page_of_orders_with_their_parts_costs_the_same_statements_at_any_size(
+    api: Api, session: AsyncSession, count_sql: Any
+) -> None:
+    query = f"""{{ orders {{ nodes {{ {ORDER_FIELDS} coupon {{ code products {{ name }} }}
+      payments {{ amount {{ amount }} user {{ fullName }} }} refunds {{ amount {{ amount }} }}
+      notes {{ body author {{ fullName }} }} lines {{ product {{ name courses {{ title }} }} }} }} }} }}"""
+    counts = []
+    for slug, size in (("small", 1), ("large", 4)):
+        shop = await make_shop(api, session, slug=slug)
+        product = await shop.product("10.00")
+        await shop.coupon("TEN", productIds=[product])
+        for _ in range(size):
+            order = (await shop.order([(product, 2)], couponCode="TEN"))["order"]["id"]
+            await shop.pay(order, "18.00")
+            await shop.act("orderRefund", orderId=order, amount=money("1.00"))
+        with count_sql() as sql:
+            shown = await shop.admin.data(query)
+        assert len(shown["orders"]["nodes"]) == size
+        counts.append(sql.count)
+    assert counts[0] == counts[1], counts

@@ -283,3 +283,37 @@ async def test_a_page_of_orders_with_their_parts_costs_the_same_statements_at_an
         assert len(shown["orders"]["nodes"]) == size
         counts.append(sql.count)
     assert counts[0] == counts[1], counts
+
+
+ACTIONS = ("orderMarkPaid", "orderCancel", "orderMarkFailed", "orderRefund")
+ALLOWED = {  # (status, action) → the status it leads to; every other pair is NOT_ALLOWED_IN_STATE
+    ("PENDING_PAYMENT", "orderMarkPaid"): "COMPLETED",
+    ("PENDING_PAYMENT", "orderCancel"): "CANCELLED",
+    ("PENDING_PAYMENT", "orderMarkFailed"): "FAILED",
+    ("COMPLETED", "orderRefund"): "REFUNDED",
+}
+
+
+async def test_every_status_takes_exactly_its_allowed_transitions(api: Api, session: AsyncSession) -> None:
+    shop = await make_shop(api, session)
+    product = await shop.product("10.00")
+    reach = {  # how an order gets to each status from PENDING_PAYMENT
+        "PENDING_PAYMENT": [],
+        "COMPLETED": ["orderMarkPaid"],
+        "CANCELLED": ["orderCancel"],
+        "FAILED": ["orderMarkFailed"],
+        "REFUNDED": ["orderMarkPaid", "orderRefund"],
+    }
+    arguments = {"orderMarkPaid": {"amount": money("10.00")}}
+    for status, path in reach.items():
+        for action in ACTIONS:
+            order = (await shop.order([(product, 1)]))["order"]["id"]
+            for step in path:
+                assert (await shop.act(step, orderId=order, **arguments.get(step, {})))["errors"] == []
+            answer = await shop.act(action, orderId=order, **arguments.get(action, {}))
+            if (status, action) in ALLOWED:
+                assert answer["order"]["status"] == ALLOWED[(status, action)], (status, action)
+            else:
+                assert answer == {"order": None, "errors": [{"field": ["orderId"], "code": "NOT_ALLOWED_IN_STATE"}]}, (
+                    status, action
+                )  # fmt: skip

@@ -54,3 +54,14 @@ async def test_two_refunds_of_one_order_at_once_never_refund_more_than_was_paid(
     refunds = select(OrderTransaction.amount).where(OrderTransaction.kind == TransactionKind.REFUND)
     given = await session.scalars(refunds)
     assert sum(given, Decimal(0)) == Decimal("50.00")
+
+
+async def test_retries_of_one_request_racing_each_other_make_one_order(api: Api, session: AsyncSession) -> None:
+    shop = await make_shop(api, session)
+    product = await shop.product("20.00")
+    buyer = gid(shop.learner_user)
+    placed = await asyncio.gather(
+        *(shop.order([(product, 1)], who=shop.admin, userId=buyer, idempotencyKey="retry-me") for _ in range(10))
+    )
+    assert len({p["order"]["id"] for p in placed}) == 1 and all(p["errors"] == [] for p in placed)
+    assert await session.scalar(select(func.count()).select_from(Order)) == 1

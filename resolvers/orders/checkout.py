@@ -82,7 +82,8 @@ def _check(request: OrderRequest) -> None:
         seen.add(line.product_id)
     billing = request.billing or Billing()
     for name in BILLING_FIELDS:
-        checks.text(("billing", name), getattr(billing, name), max_length=200)
+        first, *rest = name.split("_")
+        checks.text(("billing", first + "".join(p.title() for p in rest)), getattr(billing, name), max_length=200)
     if billing.country is not None and (len(billing.country) != 2 or not billing.country.isalpha()):
         checks.add(("billing", "country"), "country is an ISO 3166 code such as US.", "INVALID")
     checks.done()
@@ -137,6 +138,12 @@ async def _products(session: AsyncSession, actor: Actor, portal_id: UUID, reques
             currency = product.price_currency
     checks.done()
     return [found[product_id] for product_id in ids]
+
+
+def _snapshot(billing: Billing | None) -> dict[str, str]:
+    """The address as given, trimmed, the country in capitals."""
+    given = {name: value.strip() for name, value in asdict(billing or Billing()).items() if value and value.strip()}
+    return given | ({"country": given["country"].upper()} if "country" in given else {})
 
 
 def _digest(buyer: UUID, request: OrderRequest) -> str:
@@ -249,7 +256,7 @@ async def create_order(session: AsyncSession, *, actor: Actor, request: OrderReq
         coupon_held=totals.coupon is not None,
         tax_rate_id=None if totals.tax_rate is None else totals.tax_rate.id,
         tax_rate=None if totals.tax_rate is None else totals.tax_rate.rate,
-        billing={k: v for k, v in asdict(request.billing or Billing()).items() if v is not None},
+        billing=_snapshot(request.billing),
         idempotency_key=request.idempotency_key,
         request_digest=digest,
     )

@@ -127,7 +127,6 @@ async def create_coupon(session: AsyncSession, *, actor: Actor, fields: CouponFi
     """003 Create Coupon, in the acting portal; the code is unique there, whatever its case."""
     portal_id = acting_portal(actor)
     checks = _check(fields, creating=True)
-    assert fields.type is not None or checks.problems
     coupon = Coupon(portal_id=portal_id, code="", type=fields.type or CouponType.FIXED_AMOUNT, value=Decimal(0))
     return await _save(session, actor, coupon, fields, checks)
 

@@ -317,3 +317,19 @@ async def test_every_status_takes_exactly_its_allowed_transitions(api: Api, sess
                 assert answer == {"order": None, "errors": [{"field": ["orderId"], "code": "NOT_ALLOWED_IN_STATE"}]}, (
                     status, action
                 )  # fmt: skip
+
+
+async def test_an_order_needs_lines_a_key_and_a_billing_address_that_fits(api: Api, session: AsyncSession) -> None:
+    shop = await make_shop(api, session)
+    product = await shop.product("10.00")
+    assert (await shop.order([], idempotencyKey=" "))["errors"] == [
+        {"field": ["idempotencyKey"], "code": "REQUIRED"}, {"field": ["lines"], "code": "REQUIRED"}
+    ]  # fmt: skip
+    billing = {"postalCode": "9" * 201, "country": "Germany"}
+    assert (await shop.order([(product, 1)], billing=billing))["errors"] == [
+        {"field": ["billing", "postalCode"], "code": "TOO_LONG"}, {"field": ["billing", "country"], "code": "INVALID"}
+    ]  # fmt: skip
+    kept = (await shop.order([(product, 1)], billing={"firstName": "Lena", "country": "de"}))["order"]["id"]
+    address = "query($id: ID!) { order(id: $id) { billing { firstName country } } }"
+    shown = await shop.learner.data(address, {"id": kept})
+    assert shown["order"]["billing"] == {"firstName": "Lena", "country": "DE"}

@@ -333,3 +333,16 @@ async def test_an_order_needs_lines_a_key_and_a_billing_address_that_fits(api: A
     address = "query($id: ID!) { order(id: $id) { billing { firstName country } } }"
     shown = await shop.learner.data(address, {"id": kept})
     assert shown["order"]["billing"] == {"firstName": "Lena", "country": "DE"}
+
+
+async def test_the_buyer_sees_the_code_applied_and_only_admins_the_coupon_itself(
+    api: Api, session: AsyncSession
+) -> None:
+    shop = await make_shop(api, session)
+    product = await shop.product("10.00")
+    await shop.coupon("HELLO")
+    order = (await shop.order([(product, 1)], couponCode="hello"))["order"]["id"]
+    query = "query($id: ID!) { order(id: $id) { couponCode coupon { code usedCount } } }"
+    assert (await shop.learner.data(query, {"id": order}))["order"] == {"couponCode": "HELLO", "coupon": None}
+    shown = (await shop.admin.data(query, {"id": order}))["order"]
+    assert shown == {"couponCode": "HELLO", "coupon": {"code": "HELLO", "usedCount": 1}}

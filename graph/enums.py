@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models import assignments, certificates, courses, enrollments, modules, quizzes, users
+from models import assignments, certificates, courses, enrollments, modules, orders, quizzes, users
 from resolvers import module_kinds, paging
 
 CourseStatus = strawberry.enum(courses.CourseStatus, description="Lifecycle of a course.")
@@ -34,4 +34,10 @@ CertificateFieldKey = strawberry.enum(
 QuestionType = strawberry.enum(quizzes.QuestionType, description="How a question is answered (003).")
 QuizScorePolicy = strawberry.enum(
     courses.QuizScorePolicy, description="Which quiz attempt counts: the latest (003) or the best."
+)
+CouponType = strawberry.enum(orders.CouponType, description="How a coupon discounts (003).")
+OrderStatus = strawberry.enum(orders.OrderStatus, description="Where an order is (003 Order Status Lookup).")
+OrderEventType = strawberry.enum(orders.OrderEventType, description="What changed an order.")
+OrderTransactionKind = strawberry.enum(
+    orders.TransactionKind, name="OrderTransactionKind", description="Money received, or given back."
 )

@@ -28,6 +28,8 @@ from graph.modules.mutations import ModuleMutation
 from graph.modules.queries import ModuleQuery
 from graph.modules.types import KIND_TYPES
 from graph.node import NodeQuery
+from graph.orders.mutations import OrderMutation
+from graph.orders.queries import OrderQuery
 from graph.portals.mutations import PortalMutation
 from graph.portals.queries import PortalQuery
 from graph.quizzes.mutations import QuizMutation
@@ -47,6 +49,7 @@ Query = merge_types(
         EnrollmentQuery,
         LearningPathQuery,
         CertificateQuery,
+        OrderQuery,
     ),
 )
 Mutation = merge_types(
@@ -64,6 +67,7 @@ Mutation = merge_types(
         LearningPathMutation,
         GradeMutation,
         CertificateMutation,
+        OrderMutation,
     ),
 )
 Subscription = merge_types("Subscription", (EnrollmentSubscription,))

@@ -11,6 +11,19 @@ from models.discussions import DiscussionPost, SurveyResponse
 from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment
 from models.modules import Module
+from models.orders import (
+    Coupon,
+    CouponProduct,
+    Order,
+    OrderCounter,
+    OrderEvent,
+    OrderLine,
+    OrderNote,
+    OrderTransaction,
+    Product,
+    ProductItem,
+    TaxRate,
+)
 from models.portals import Portal
 from models.quizzes import Choice, Question, QuizAttempt
 from models.users import Group, GroupMember, Membership, User
@@ -25,6 +38,8 @@ __all__ = [
     "Certificate",
     "CertificateTemplate",
     "Choice",
+    "Coupon",
+    "CouponProduct",
     "Course",
     "CourseCategory",
     "CourseInstructor",
@@ -40,14 +55,23 @@ __all__ = [
     "Membership",
     "Module",
     "ModuleProgress",
+    "Order",
+    "OrderCounter",
+    "OrderEvent",
+    "OrderLine",
+    "OrderNote",
+    "OrderTransaction",
     "OutboxEvent",
     "Portal",
+    "Product",
+    "ProductItem",
     "Question",
     "QuizAttempt",
     "RefreshToken",
     "Section",
     "SigningSecret",
     "SurveyResponse",
+    "TaxRate",
     "User",
     "metadata",
 ]

@@ -111,6 +111,18 @@ class Money:
     currency: str
 
 
+def check_money(checks: Checks, path: tuple[str, ...], money: "Money", *, positive: bool = False) -> None:
+    """An amount that fits NUMERIC(12, 3) in its currency's minor units, and an ISO 4217 code
+    (`positive`: more than zero, for payments and refunds)."""
+    amount = money.amount
+    if amount < 0 or (positive and amount <= 0):
+        checks.add((*path, "amount"), f"amount must be {'more than zero' if positive else 'zero or more'}.", "INVALID")
+    elif amount >= MAX_AMOUNT or quantize_money(amount, money.currency.upper()) >= MAX_AMOUNT:
+        checks.add((*path, "amount"), f"amount must be less than {MAX_AMOUNT}.", "INVALID")
+    if len(money.currency) != 3 or not money.currency.isalpha():
+        checks.add((*path, "currency"), "currency is an ISO 4217 code such as EUR.", "INVALID")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CourseFields:
     """Fields shared by create and update; None leaves a field as it is."""
@@ -156,13 +168,7 @@ def _check_fields(checks: Checks, fields: CourseFields, *, creating: bool) -> No
     if fields.min_passing_percentage is not None and not 0 <= fields.min_passing_percentage <= 100:
         checks.add(("minPassingPercentage",), "minPassingPercentage is a percent: between 0 and 100.", "INVALID")
     if fields.price is not None:
-        amount = fields.price.amount
-        if amount < 0:
-            checks.add(("price", "amount"), "amount cannot be negative.", "INVALID")
-        elif amount >= MAX_AMOUNT or quantize_money(amount, fields.price.currency.upper()) >= MAX_AMOUNT:
-            checks.add(("price", "amount"), f"amount must be less than {MAX_AMOUNT}.", "INVALID")
-        if len(fields.price.currency) != 3 or not fields.price.currency.isalpha():
-            checks.add(("price", "currency"), "currency is an ISO 4217 code such as EUR.", "INVALID")
+        check_money(checks, ("price",), fields.price)
 
 
 def _check_duration(course: Course) -> None:

@@ -25,6 +25,18 @@ from models.discussions import DiscussionPost, SurveyResponse
 from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment, LearningPathStatus
 from models.modules import Module
+from models.orders import (
+    Coupon,
+    CouponProduct,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderNote,
+    OrderTransaction,
+    Product,
+    ProductItem,
+    TaxRate,
+)
 from models.portals import Portal
 from models.quizzes import Choice, Question, QuizAttempt
 from models.users import Group, GroupMember, Membership, Role, User
@@ -244,6 +256,35 @@ def _post_visible(actor: "Actor") -> ColumnElement[bool]:
     return readable
 
 
+def _product_visible(actor: "Actor") -> ColumnElement[bool]:
+    """Admins: their portals' products; everyone else, visitors too: the acting portal's
+    active ones, like its published catalog."""
+    if actor.role is Role.ADMIN:
+        return _in_scope(Product.portal_id, actor)
+    return and_(Product.portal_id == actor.acting_portal_id, Product.is_active)
+
+
+def _order_visible(actor: "Actor") -> ColumnElement[bool]:
+    """Admins: their portals' orders; a member: their own orders in the acting portal (R36)."""
+    if actor.role is Role.ADMIN:
+        return _in_scope(Order.portal_id, actor)
+    if actor.user_id is None:
+        return false()
+    return and_(Order.user_id == actor.user_id, Order.portal_id == actor.acting_portal_id)
+
+
+def _of_order(model: Any) -> Rule:
+    """An order's parts follow the order."""
+    return lambda actor: model.order_id.in_(select(Order.id).where(_order_visible(actor)))
+
+
+def _note_visible(actor: "Actor") -> ColumnElement[bool]:
+    """Staff notes are PRIVATE unless marked PUBLIC for the buyer (003 order note type)."""
+    if actor.role is Role.ADMIN:
+        return _in_scope(OrderNote.portal_id, actor)
+    return and_(OrderNote.is_public, _of_order(OrderNote)(actor))
+
+
 def _admin_only(model: Any) -> Rule:
     return lambda actor: _in_scope(model.portal_id, actor) if actor.role is Role.ADMIN else false()
 
@@ -285,6 +326,16 @@ VISIBLE: dict[type, Rule] = {
     GradeModule: _of_course(GradeModule, _course_visible),
     Certificate: _certificate_visible,
     CertificateTemplate: _template_visible,
+    Product: _product_visible,
+    ProductItem: lambda actor: ProductItem.product_id.in_(select(Product.id).where(_product_visible(actor))),
+    TaxRate: _admin_only(TaxRate),
+    Coupon: _admin_only(Coupon),
+    CouponProduct: _admin_only(CouponProduct),
+    Order: _order_visible,
+    OrderLine: _of_order(OrderLine),
+    OrderTransaction: _of_order(OrderTransaction),
+    OrderEvent: _of_order(OrderEvent),
+    OrderNote: _note_visible,
 }
 
 MANAGEABLE: dict[type, Rule] = {
@@ -303,6 +354,9 @@ MANAGEABLE: dict[type, Rule] = {
     Enrollment: _enrollment_manageable,
     LearningPath: _admin_only(LearningPath),
     CertificateTemplate: _admin_only(CertificateTemplate),
+    Product: _admin_only(Product),
+    Coupon: _admin_only(Coupon),
+    Order: _admin_only(Order),
 }
 
 
@@ -374,6 +428,17 @@ MUTATIONS: dict[str, frozenset[Role]] = {
     "learningPathCreate": ADMINS,
     "learningPathUpdate": ADMINS,
     "learningPathEnroll": ADMINS,
+    "productCreate": ADMINS,
+    "productUpdate": ADMINS,
+    "taxRateCreate": ADMINS,
+    "couponCreate": ADMINS,
+    "couponUpdate": ADMINS,
+    "orderCreate": MEMBERS,
+    "orderMarkPaid": ADMINS,
+    "orderCancel": MEMBERS,
+    "orderMarkFailed": ADMINS,
+    "orderRefund": ADMINS,
+    "orderNoteAdd": ADMINS,
 }
 
 

@@ -10,11 +10,14 @@ from graph.context import Info
 from graph.courses.types import CourseFilterInput, CourseOrder, CourseType
 from graph.enums import Role
 from graph.node import Node, make_id, register
+from graph.orders.products import ProductOrder, ProductType
+from graph.orders.types import OrderFilterInput, OrderOrder, OrderType, orders_listed
 from graph.pagination import Connection, Listed, Paged
 from graph.users.types import UserOrder, UserType
 from models.portals import Portal
 from resolvers import courses, portals, users
 from resolvers.batches import Children
+from resolvers.orders import catalog
 
 
 @strawberry.type(name="Portal", description="A tenant: an academy, or a sub-portal of one.")
@@ -75,6 +78,24 @@ class PortalType(Node):
             partition="portal_id",
             parent=self.row_id,
         )
+
+    @strawberry.field(
+        description="This portal's products: admins see all, everyone else the active ones.",
+        extensions=[Paged(ProductOrder)],
+    )
+    async def products(self, info: Info, is_active: bool | None = None) -> Connection[ProductType]:
+        actor = await info.context.actor()
+        return Listed(  # type: ignore[return-value]
+            catalog.products_query, (actor, is_active, False), ProductType.from_row, partition="portal_id",
+            parent=self.row_id,
+        )  # fmt: skip
+
+    @strawberry.field(
+        description="This portal's orders: admins see all, members their own.", extensions=[Paged(OrderOrder)]
+    )
+    async def orders(self, info: Info, filter: OrderFilterInput | None = None) -> Connection[OrderType]:
+        actor = await info.context.actor()
+        return orders_listed(actor, filter, partition="portal_id", parent=self.row_id)  # type: ignore[no-any-return]
 
 
 register("Portal", Portal, PortalType.from_row)

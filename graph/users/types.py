@@ -11,6 +11,7 @@ from graph.context import Info
 from graph.enrollments.types import EnrollmentOrder, EnrollmentType
 from graph.enums import EnrollmentStatus, Role
 from graph.node import Node, make_id, register
+from graph.orders.types import OrderFilterInput, OrderOrder, OrderType, orders_listed
 from graph.pagination import Connection, Listed, Paged, order_input
 from models.portals import Portal
 from models.users import Group, Membership, User
@@ -68,6 +69,14 @@ class UserType(Node):
         return Listed(  # type: ignore[return-value]
             enrolling.enrollments_query, args, EnrollmentType.from_row, partition="user_id", parent=self.row_id
         )
+
+    @strawberry.field(
+        description="The user's orders, as the viewer may see them (admins, or the user).",
+        extensions=[Paged(OrderOrder)],
+    )
+    async def orders(self, info: Info, filter: OrderFilterInput | None = None) -> Connection[OrderType]:
+        actor = await info.context.actor()
+        return orders_listed(actor, filter, partition="user_id", parent=self.row_id)  # type: ignore[no-any-return]
 
     @strawberry.field(
         description="Certificates issued to the user, revoked ones included, as the viewer may see them.",

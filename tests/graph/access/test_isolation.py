@@ -705,7 +705,39 @@ async def furnish(
                                 "courses": [{"courseId": course, "isPrerequisite": True}, {"courseId": sequel}]}),
     )  # fmt: skip
     made += await created(api, schema, ("learningPathEnroll", {"learningPathId": made[-1], "userIds": [learner]}))
+    made += await sell(api, schema, name, slug, learner, course, made[-2])
     return made
+
+
+async def sell(
+    api: Api, schema: GraphQLSchema, name: str, slug: str, learner: str, course: str, path: str
+) -> list[str]:
+    """A tax rate, a product (a course and a path) with a coupon, and an order for the learner,
+    paid, refunded in part and noted, so every commerce object is walked too."""
+    made = await created(
+        api, schema,
+        ("taxRateCreate", {"name": f"{name} VAT", "country": "DE", "rate": "19"}),
+        ("productCreate", {"name": f"{name} Bundle", "price": {"amount": "90.00", "currency": "EUR"},
+                           "courseIds": [course], "learningPathIds": [path]}),
+    )  # fmt: skip
+    made += await created(
+        api, schema, ("couponCreate", {"code": f"{slug}10", "type": "PERCENT_AMOUNT", "value": "10",
+                                       "productIds": [made[-1]]}),
+    )  # fmt: skip
+    made += await created(
+        api, schema, ("orderCreate", {"lines": [{"productId": made[-2]}], "couponCode": f"{slug}10",
+                                      "idempotencyKey": f"{slug}-order", "userId": learner,
+                                      "billing": {"country": "DE", "city": f"{name} City"}}),
+    )  # fmt: skip
+    order = made[-1]  # 90.00 − 10% + 19% VAT = 96.39
+    return made + await created(
+        api, schema,
+        ("orderMarkPaid", {"orderId": order, "amount": {"amount": "96.39", "currency": "EUR"},
+                           "reference": f"{name} payment"}),
+        ("orderRefund", {"orderId": order, "amount": {"amount": "1.00", "currency": "EUR"},
+                         "reason": f"{name} goodwill"}),
+        ("orderNoteAdd", {"orderId": order, "body": f"{name} note", "isPublic": True}),
+    )  # fmt: skip
 
 
 async def take_quiz(learner: Api, schema: GraphQLSchema, quiz: str, question: str) -> list[str]:
@@ -749,10 +781,12 @@ async def staff(session: AsyncSession, portal: Portal) -> dict[Role, User]:
 async def seen_by_admin(api: Api, schema: GraphQLSchema, gids: Sequence[str]) -> list[Seen]:
     """Globex's objects through its own admin's eyes: their GraphQL type and slug."""
     slugs = " ".join(f"... on {t.name} {{ slug }}" for t in node_types(schema) if "slug" in t.fields)
-    everything = Call("nodes", {"ids": list(gids)}, f"{{ __typename ... on Node {{ id }} {slugs} }}")
-    [answer] = await ask(api, schema, "query", [everything])
-    assert not answer["errors"] and None not in answer["data"], answer
-    return [Seen(n["id"], parse_global_id(n["id"])[0], n["__typename"], n.get("slug")) for n in answer["data"]]
+    selection = f"{{ __typename ... on Node {{ id }} {slugs} }}"
+    calls = [Call("nodes", {"ids": list(gids[i : i + 100])}, selection) for i in range(0, len(gids), 100)]
+    answers = await ask(api, schema, "query", calls)  # `nodes` takes at most 100 ids
+    assert all(not answer["errors"] and None not in answer["data"] for answer in answers), answers
+    shown = [node for answer in answers for node in answer["data"]]
+    return [Seen(n["id"], parse_global_id(n["id"])[0], n["__typename"], n.get("slug")) for n in shown]
 
 
 @pytest.fixture
@@ -852,17 +886,22 @@ async def lookups(world: World, plan: Plan) -> Tally:
         for lookup in plan.lookups
         if (value := lookup.value(seen)) is not None
     ]
-    everything = Call("nodes", {"ids": [seen.gid for seen in world.globex]}, "{ __typename }")
+    gids = [seen.gid for seen in world.globex]  # `nodes` takes at most 100 ids: several calls
+    everything = [Call("nodes", {"ids": gids[i : i + 100]}, "{ __typename }") for i in range(0, len(gids), 100)]
     for actor, api in world.actors.items():
         theirs = world.theirs.get(actor, frozenset())
-        *answers, whole = await tally.ask(api, world.schema, "query", [call for call, _ in asked] + [everything])
-        for (call, seen), answer in zip(asked, answers, strict=True):
+        answers = await tally.ask(api, world.schema, "query", [call for call, _ in asked] + everything)
+        wholes = answers[len(asked) :]
+        for (call, seen), answer in zip(asked, answers[: len(asked)], strict=True):
             tally.errors += [f"{actor}: {call}: {error}" for error in answer["errors"]]
             tally.checks += seen.gid not in theirs
             if answer["data"] is not None and seen.gid not in theirs:
                 tally.leaks.append(f"{actor}: {call.field}({', '.join(call.arguments)}:) finds {seen}")
-        tally.errors += [f"{actor}: nodes(ids:): {error}" for error in whole["errors"]]
-        for seen, node in zip(world.globex, whole["data"] or [None] * len(world.globex), strict=True):
+        tally.errors += [f"{actor}: nodes(ids:): {error}" for whole in wholes for error in whole["errors"]]
+        found: list[Any] = []
+        for chunk, whole in zip(everything, wholes, strict=True):
+            found += whole["data"] or [None] * len(chunk.arguments["ids"])
+        for seen, node in zip(world.globex, found, strict=True):
             tally.checks += seen.gid not in theirs
             if node is not None and seen.gid not in theirs:
                 tally.leaks.append(f"{actor}: nodes(ids:) finds {seen}")

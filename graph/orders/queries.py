@@ -1,0 +1,66 @@
+"""product, products, taxRates, coupons, order, orders, salesSummary."""
+
+from datetime import datetime
+
+import strawberry
+
+from graph.context import Info
+from graph.node import query_id
+from graph.orders.products import CouponNode, CouponOrder, ProductOrder, ProductType, TaxRateOrder, TaxRateType
+from graph.orders.types import OrderFilterInput, OrderOrder, OrderType, ProductSalesType, orders_listed
+from graph.pagination import Connection, Listed, Paged
+from models.orders import Order, Product
+from models.users import Role
+from resolvers.errors import Forbidden
+from resolvers.orders import catalog, coupons, reads
+
+
+@strawberry.type
+class OrderQuery:
+    @strawberry.field(description="A product by ID; null when missing or hidden.")
+    async def product(self, info: Info, id: strawberry.ID) -> ProductType | None:
+        row_id = query_id(id, "Product")
+        row = None if row_id is None else await info.context.loaders.row(Product, row_id)
+        return None if row is None else ProductType.from_row(row)
+
+    @strawberry.field(
+        description="The acting portal's products: admins see all of them, everyone else (visitors "
+        "naming the portal too) the active ones.",
+        extensions=[Paged(ProductOrder)],
+    )
+    async def products(self, info: Info, is_active: bool | None = None) -> Connection[ProductType]:
+        actor = await info.context.actor()
+        return Listed(catalog.products_query, (actor, is_active, True), ProductType.from_row)  # type: ignore[return-value]
+
+    @strawberry.field(description="Tax rates of the admin's portals.", extensions=[Paged(TaxRateOrder)])
+    async def tax_rates(self, info: Info) -> Connection[TaxRateType]:
+        actor = await info.context.actor()
+        return Listed(catalog.tax_rates_query, (actor,), TaxRateType.from_row)  # type: ignore[return-value]
+
+    @strawberry.field(description="Coupons of the admin's portals (others see none).", extensions=[Paged(CouponOrder)])
+    async def coupons(self, info: Info, code: str | None = None) -> Connection[CouponNode]:
+        actor = await info.context.actor()
+        return Listed(coupons.coupons_query, (actor, code), CouponNode.from_row)  # type: ignore[return-value]
+
+    @strawberry.field(description="An order by ID: admins any of their portals', members their own.")
+    async def order(self, info: Info, id: strawberry.ID) -> OrderType | None:
+        row_id = query_id(id, "Order")
+        row = None if row_id is None else await info.context.loaders.row(Order, row_id)
+        return None if row is None else OrderType.from_row(row)
+
+    @strawberry.field(
+        description="Orders: admins see their portals', members their own.", extensions=[Paged(OrderOrder)]
+    )
+    async def orders(self, info: Info, filter: OrderFilterInput | None = None) -> Connection[OrderType]:
+        actor = await info.context.actor()
+        return orders_listed(actor, filter)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Sales per product of completed orders, best first; admins only.")
+    async def sales_summary(
+        self, info: Info, since: datetime | None = None, until: datetime | None = None
+    ) -> list[ProductSalesType]:
+        actor = await info.context.actor()
+        if actor.role is not Role.ADMIN:
+            raise Forbidden("The sales summary is for admins.")
+        rows = await info.context.db.run(reads.sales_summary, actor=actor, since=since, until=until)
+        return [ProductSalesType.of(row) for row in rows]

@@ -1,5 +1,7 @@
 """The ASGI application: GraphQL at /graphql, GraphiQL, health and readiness probes."""
 
+import asyncio
+import contextlib
 import gc
 import json
 from collections.abc import AsyncIterator
@@ -27,12 +29,14 @@ from graph.context import Context, make_context
 from graph.errors import retry_after, without_leaks
 from graph.events import Broker
 from graph.graphiql import graphiql_assets, graphiql_page
+from graph.integrations.courses_api import completions_route
 from graph.rate_limit import RateLimiter, make_counter
 from graph.schema import schema
 from graph.transport import http_refusal, negotiated, nul_refusal, wants_graphql_response
 from models.base import Clock, utcnow
 from models.session import create_engine, session_factory
 from models.settings import Settings
+from resolvers.webhooks.delivery import DeliveryPolicy, run_worker
 
 
 class CourseGraphView(GraphQL[Context, None]):
@@ -137,7 +141,17 @@ def create_app(
         if freeze_heap:
             gc.collect()
             gc.freeze()
+        worker = None
+        if settings.webhook_worker:
+            policy = DeliveryPolicy.of(settings)
+            worker = asyncio.create_task(
+                run_worker(engine, clock, policy=policy, poll_seconds=settings.webhook_poll_seconds)
+            )
         yield
+        if worker is not None:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
         await limiter.counter.close()
         await engine.dispose()
 
@@ -148,6 +162,7 @@ def create_app(
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        completions_route(sessions),
         graphiql_assets(),
     ]
     app = Starlette(

@@ -13,6 +13,7 @@ from models.modules import Module
 from models.portals import Portal
 from models.quizzes import Choice, Question, QuizAttempt
 from models.users import Group, GroupMember, Membership, User
+from models.webhooks import ExternalCompletion, ExternalRegistration, IntegrationSecret, Webhook, WebhookDelivery
 
 metadata = SQLModel.metadata
 
@@ -28,9 +29,12 @@ __all__ = [
     "CourseInstructor",
     "DiscussionPost",
     "Enrollment",
+    "ExternalCompletion",
+    "ExternalRegistration",
     "GradeModule",
     "Group",
     "GroupMember",
+    "IntegrationSecret",
     "LearningPath",
     "LearningPathCourse",
     "LearningPathEnrollment",
@@ -47,5 +51,7 @@ __all__ = [
     "SigningSecret",
     "SurveyResponse",
     "User",
+    "Webhook",
+    "WebhookDelivery",
     "metadata",
 ]

@@ -27,6 +27,7 @@ from models.modules import Module
 from models.portals import Portal
 from models.quizzes import Choice, Question, QuizAttempt
 from models.users import Group, GroupMember, Membership, Role, User
+from models.webhooks import ExternalCompletion, ExternalRegistration, IntegrationSecret, Webhook, WebhookDelivery
 from resolvers.errors import Forbidden, Unauthenticated
 
 if TYPE_CHECKING:
@@ -247,6 +248,17 @@ def _admin_only(model: Any) -> Rule:
     return lambda actor: _in_scope(model.portal_id, actor) if actor.role is Role.ADMIN else false()
 
 
+def _own_or_admin(model: Any) -> Rule:
+    """A learner's own rows (their launch registrations); admins see their portals'."""
+
+    def rule(actor: "Actor") -> ColumnElement[bool]:
+        if actor.role is Role.ADMIN:
+            return _in_scope(model.portal_id, actor)
+        return model.user_id == actor.user_id if actor.user_id is not None else false()
+
+    return rule
+
+
 VISIBLE: dict[type, Rule] = {
     Portal: _portal_visible,
     User: _user_visible,
@@ -281,6 +293,11 @@ VISIBLE: dict[type, Rule] = {
     GradeModule: _of_course(GradeModule, _course_visible),
     Certificate: _certificate_visible,
     CertificateTemplate: _template_visible,
+    Webhook: _admin_only(Webhook),
+    WebhookDelivery: _admin_only(WebhookDelivery),
+    IntegrationSecret: _admin_only(IntegrationSecret),
+    ExternalRegistration: _own_or_admin(ExternalRegistration),
+    ExternalCompletion: _admin_only(ExternalCompletion),
 }
 
 MANAGEABLE: dict[type, Rule] = {
@@ -298,6 +315,9 @@ MANAGEABLE: dict[type, Rule] = {
     Enrollment: _enrollment_manageable,
     LearningPath: _admin_only(LearningPath),
     CertificateTemplate: _admin_only(CertificateTemplate),
+    Webhook: _admin_only(Webhook),
+    WebhookDelivery: _admin_only(WebhookDelivery),
+    IntegrationSecret: _admin_only(IntegrationSecret),
 }
 
 
@@ -367,6 +387,12 @@ MUTATIONS: dict[str, frozenset[Role]] = {
     "learningPathCreate": ADMINS,
     "learningPathUpdate": ADMINS,
     "learningPathEnroll": ADMINS,
+    "webhookCreate": ADMINS,
+    "webhookUpdate": ADMINS,
+    "webhookDelete": ADMINS,
+    "webhookDeliveryRetry": ADMINS,
+    "moduleLaunch": MEMBERS,
+    "coursesApiSecretRotate": ADMINS,
 }
 
 

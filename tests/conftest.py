@@ -58,7 +58,7 @@ def settings(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Se
         url = request.getfixturevalue("postgres_url")
     else:
         url = databases.copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path, "test")
-    return Settings(database_url=url, db_pool_size=5)
+    return Settings(database_url=url, db_pool_size=5, webhook_worker=False)  # tests run deliver_due themselves
 
 
 @pytest.fixture

@@ -70,6 +70,7 @@ from graph.node import NODE_KINDS
 from models.portals import Portal
 from models.tables import metadata
 from models.users import Membership, Role, User
+from resolvers.webhooks.delivery import fan_out
 from tests.conftest import Api
 from tests.factories import make_portal, make_user, saved
 
@@ -701,7 +702,8 @@ async def furnish(
                                 "courses": [{"courseId": course, "isPrerequisite": True}, {"courseId": sequel}]}),
     )  # fmt: skip
     made += await created(api, schema, ("learningPathEnroll", {"learningPathId": made[-1], "userIds": [learner]}))
-    return made
+    hook = {"url": f"https://{slug}.example/hooks", "events": ["course_enrolled"], "description": f"{name} CRM"}
+    return made + await created(api, schema, ("webhookCreate", hook))
 
 
 async def take_quiz(learner: Api, schema: GraphQLSchema, quiz: str, question: str) -> list[str]:
@@ -757,6 +759,8 @@ async def world(api: Api, session: AsyncSession) -> World:
     globex_admin = api.signed_in(globex_people[Role.ADMIN], "globex")
     acme_made = await furnish(api.signed_in(acme_people[Role.ADMIN], "acme"), schema, acme, acme_people)
     await furnish(globex_admin, schema, globex, globex_people, both)
+    await fan_out(session, limit=1_000)  # the webhooks' deliveries of the events so far
+    await session.commit()
 
     gaps: list[str] = []
     acme_tree, globex_tree = await subtree(session, acme), await subtree(session, globex)

@@ -162,7 +162,7 @@ def create_app(
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        completions_route(sessions),
+        completions_route(sessions, view.events),
         graphiql_assets(),
     ]
     app = Starlette(

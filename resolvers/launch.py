@@ -226,8 +226,8 @@ async def _verified(session: AsyncSession, raw: bytes, timestamp: str | None, si
 
 async def receive_completion(
     session: AsyncSession, *, raw: bytes, timestamp: str | None, signature: str | None
-) -> bool:
-    """True when the report changed the learner's record, False when it was already received."""
+) -> progress.Completion | None:
+    """The learner's record the report moved; None for a report already received."""
     report = await _verified(session, raw, timestamp, signature)
     registration = await session.get_one(ExternalRegistration, report.reg)
     at = now(session)
@@ -245,7 +245,7 @@ async def receive_completion(
     insert = INSERT[session.bind.dialect.name](ExternalCompletion.__table__).values(row)
     stmt = insert.on_conflict_do_nothing(index_elements=["registration_id", "status"])
     if await session.scalar(stmt.returning(ExternalCompletion.id)) is None:
-        return False
+        return None
     module = await session.get_one(Module, registration.module_id)
     enrollment = await session.scalar(
         select(Enrollment).where(Enrollment.user_id == registration.user_id, Enrollment.course_id == module.course_id)
@@ -253,7 +253,7 @@ async def receive_completion(
     if enrollment is None:
         raise Rejected(409, "The learner is no longer enrolled in this course.")
     try:
-        await progress.record(
+        return await progress.record(
             session,
             enrollment=enrollment,
             module=module,
@@ -263,4 +263,3 @@ async def receive_completion(
         )
     except Failure as failure:
         raise Rejected(409, failure.problems[0].message) from failure
-    return True

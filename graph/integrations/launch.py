@@ -6,14 +6,19 @@ from urllib.parse import urlsplit
 import strawberry
 
 from graph.context import Info
+from graph.enrollments.subscriptions import progress_topic
 from graph.enrollments.types import EnrollmentType, ModuleProgressType, recorded
 from graph.errors import error_type
+from graph.events import TOPICS
 from graph.mutation import perform
 from graph.node import input_id
 from resolvers import launch
 from resolvers.errors import Problem
 
 LaunchError = error_type("LaunchError", launch.LaunchErrorCode)
+TOPICS[launch.Launched] = lambda done: [
+    (progress_topic(done.completion.enrollment.course_id), done.completion.enrollment.id)
+]
 
 
 @strawberry.input(description="The learner's enrollment and an EXTERNAL module of its course.")

@@ -217,7 +217,8 @@ async def claim_due(session: AsyncSession, *, policy: DeliveryPolicy) -> list[Cl
 
 
 async def post(client: httpx.AsyncClient, claim: Claim, at: datetime) -> Outcome:
-    """One attempt. Any answer but 2xx, and any transport failure, is a failed attempt."""
+    """One attempt. Any answer but 2xx (redirects are not followed) and any failure to get one
+    (refused, timed out, a URL the client cannot use) is a failed attempt, never a failed pass."""
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "CourseGraph-Webhooks/1",
@@ -227,7 +228,7 @@ async def post(client: httpx.AsyncClient, claim: Claim, at: datetime) -> Outcome
     }
     try:
         response = await client.post(claim.url, content=claim.body, headers=headers)
-    except httpx.HTTPError as error:
+    except Exception as error:  # whatever went wrong is this attempt's error
         return Outcome(claim, None, f"{type(error).__name__}: {error}"[:500])
     error = None if response.is_success else f"HTTP {response.status_code}"
     return Outcome(claim, response.status_code, error)

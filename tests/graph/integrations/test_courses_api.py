@@ -7,15 +7,20 @@ from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.testclient import TestClient
 
+from graph.app import create_app
+from graph.enrollments.subscriptions import progress_topic
 from models.courses import Course, CourseStatus
 from models.enrollments import Enrollment
 from models.modules import Module, ModuleKind
 from models.portals import Portal
+from models.settings import Settings
 from models.users import Role, User
 from resolvers.webhooks.signing import signature
-from tests.conftest import Api, FrozenClock
+from tests.conftest import Api, Credentials, FrozenClock
 from tests.factories import gid, make_course, make_module, make_portal, make_user, saved
+from tests.graph.enrollments.test_progress_subscription import post, wait_for_subscriber
 
 LAUNCH = """mutation($i: ModuleLaunchInput!) { moduleLaunch(input: $i) {
   url registrationId moduleProgress { status } enrollment { status startedAt } errors { field code } } }"""
@@ -25,6 +30,7 @@ ROTATE = (
 RECORD = """query($id: ID!) { node(id: $id) { ... on Enrollment { status grade progress { display }
   moduleProgress { module { title } status score passed attempts } } } }"""
 COMPLETIONS = "/integrations/courses-api/completions"
+SUBSCRIBE = "subscription($c: ID!) { enrollmentProgressUpdated(courseId: $c) { status progress { display } } }"
 SECRET = "courses-api-secret-of-32-chars!!"
 LMS = {"launch_url": "https://sample.com/", "lms_id": "LMS 42/staging"}
 
@@ -103,13 +109,18 @@ async def test_only_the_learner_launches_and_only_external_modules(api: Api, ses
 # ---- completion reports ----------------------------------------------------------------------------
 
 
-async def report(
-    http: httpx.AsyncClient, clock: FrozenClock, body: dict[str, Any], *, secret: str = SECRET, age: int = 0
-) -> httpx.Response:
+def signed(clock: FrozenClock, body: dict[str, Any], *, secret: str = SECRET, age: int = 0) -> dict[str, Any]:
+    """The keyword arguments of a POST of `body`, signed as contract §9 says `age` seconds ago."""
     raw = json.dumps(body).encode()
     stamp = int((clock.now - timedelta(seconds=age)).timestamp())
     headers = {"X-CourseGraph-Timestamp": str(stamp), "X-CourseGraph-Signature": signature(secret, stamp, raw)}
-    return await http.post(COMPLETIONS, content=raw, headers={"Content-Type": "application/json", **headers})
+    return {"content": raw, "headers": {"Content-Type": "application/json", **headers}}
+
+
+async def report(
+    http: httpx.AsyncClient, clock: FrozenClock, body: dict[str, Any], *, secret: str = SECRET, age: int = 0
+) -> httpx.Response:
+    return await http.post(COMPLETIONS, **signed(clock, body, secret=secret, age=age))
 
 
 async def launched(api: Api, session: AsyncSession) -> tuple[Api, Enrollment, str]:
@@ -191,3 +202,27 @@ async def test_another_portals_secret_does_not_sign_for_this_one(
     assert (await report(http, clock, {"reg": reg, "status": "passed"}, secret=generated)).status_code == 401
     [refused] = await api.signed_in(await make_user(session, None), None).errors(ROTATE, {"i": {}})
     assert refused["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_launch_and_completion_reach_the_courses_progress_subscribers(
+    settings: Settings, session: AsyncSession, credentials: Credentials, clock: FrozenClock
+) -> None:
+    acme, course, module = await academy(session)
+    ada, enrollment = await enrolled(session, acme, course, full_name="Ada")
+    admin, token = await credentials.api_key("acme"), await credentials.token(ada)
+    with (
+        TestClient(create_app(settings, clock=clock)) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {admin}", "X-Portal": "acme"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {"c": gid(course)}}})
+        wait_for_subscriber(client, progress_topic(course.id))
+        launched = post(client, LAUNCH, {"i": {"enrollmentId": gid(enrollment), "moduleId": gid(module)}}, token)
+        reg = launched["moduleLaunch"]["registrationId"]
+        assert ws.receive_json()["payload"]["data"]["enrollmentProgressUpdated"]["status"] == "IN_PROGRESS"
+        post(client, ROTATE, {"i": {"secret": SECRET}}, str(admin))
+        answer = client.post(COMPLETIONS, **signed(clock, {"reg": reg, "status": "completed"}))
+        assert answer.json() == {"status": "accepted"}
+        update = ws.receive_json()["payload"]["data"]["enrollmentProgressUpdated"]
+        assert update == {"status": "COMPLETED", "progress": {"display": "1/1"}}

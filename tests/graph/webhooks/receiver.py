@@ -22,6 +22,7 @@ class Receiver:
     script: list[int] = field(default_factory=list)  # statuses of the first answers
     received: list[Received] = field(default_factory=list)
     url: str = ""
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)  # set by each request
 
     @property
     def accepted(self) -> list[Received]:
@@ -36,6 +37,7 @@ class Receiver:
             body = await asyncio.wait_for(reader.readexactly(length), READ_TIMEOUT_SECONDS)
             status = self.script.pop(0) if self.script else 200
             self.received.append(Received(headers, body, status))
+            self.arrived.set()
             writer.write(f"HTTP/1.1 {status} Scripted\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".encode())
             await writer.drain()
         finally:

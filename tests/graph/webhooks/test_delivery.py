@@ -7,13 +7,16 @@ import json
 from typing import Any
 
 import pytest
+from asgi_lifespan import LifespanManager
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from graph.app import create_app
 from graph.cli import main
 from models.courses import CourseStatus
 from models.portals import Portal
 from models.session import Db, session_factory
+from models.settings import Settings
 from models.users import Role
 from models.webhooks import WebhookDelivery
 from resolvers.outbox import outbox
@@ -200,3 +203,34 @@ def test_the_deliver_command_runs_one_pass(
     assert main(["migrate"]) == 0
     assert main(["deliver", "--once"]) == 0
     assert "Fanned out 0 events; of 0 due deliveries 0 delivered" in capsys.readouterr().out
+
+
+async def test_the_service_delivers_in_the_background(
+    api: Api, session: AsyncSession, engine: AsyncEngine, settings: Settings, clock: FrozenClock
+) -> None:
+    """The worker the service starts (WEBHOOK_WORKER) is the loop over `deliver_due`; the test
+    waits for the receiver's first request, bounded, not for a time."""
+    acme = await make_portal(session, slug="acme")
+    admin = api.acting_in("acme")
+    async with receiving() as receiver:
+        await subscribe(admin, receiver.url, "course_enrolled")
+        await enrol_one(admin, session, acme)
+        serving = settings.model_copy(update={"webhook_worker": True, "webhook_poll_seconds": 0.01})
+        async with LifespanManager(create_app(serving, engine=engine, clock=clock)):
+            await asyncio.wait_for(receiver.arrived.wait(), timeout=30)
+    assert verified(receiver.received[0])["event"] == "course_enrolled"
+
+
+async def test_an_unreachable_receiver_is_a_failed_attempt_not_a_failed_pass(
+    api: Api, session: AsyncSession, engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    acme = await make_portal(session, slug="acme")
+    admin = api.acting_in("acme")
+    async with receiving() as gone:
+        url = gone.url  # closed when the block ends: connections are refused
+    await subscribe(admin, url, "course_enrolled")
+    await enrol_one(admin, session, acme)
+    assert (await deliver_due(engine, clock, policy=POLICY)).retrying == 1
+    [pending] = await history(admin)
+    assert (pending["status"], pending["attempts"], pending["lastStatusCode"]) == ("PENDING", 1, None)
+    assert pending["lastError"].startswith("ConnectError")

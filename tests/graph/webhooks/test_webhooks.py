@@ -3,10 +3,13 @@ or touches them; the secret is shown once."""
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from models.session import Db, session_factory
 from models.users import Role
-from tests.conftest import Api
+from resolvers.outbox import outbox
+from resolvers.webhooks.delivery import fan_out
+from tests.conftest import Api, FrozenClock
 from tests.factories import make_portal, make_user
 
 FIELDS = "id url events description isActive"
@@ -107,3 +110,27 @@ async def test_only_admins_of_the_portal_see_and_change_webhooks(api: Api, sessi
         answer = await other.data(mutation, {"i": {"webhookId": webhook["id"]}})
         assert next(iter(answer.values()))["errors"] == [{"field": ["webhookId"], "code": "NOT_FOUND"}]
     assert (await api.acting_in("acme").data(LIST))["webhooks"]["nodes"][0]["url"] == URL  # untouched
+
+
+async def test_webhooks_with_their_deliveries_cost_the_same_statements_for_1_and_10(
+    api: Api, session: AsyncSession, engine: AsyncEngine, clock: FrozenClock, count_sql: Any
+) -> None:
+    acme = await make_portal(session, slug="acme")
+    admin = api.acting_in("acme")
+    query = """{ webhooks(first: 20) { totalCount nodes { url
+      deliveries(first: 5) { totalCount nodes { event status attempts } } } } }"""
+    counts = []
+    for wanted in (1, 10):
+        while (await admin.data(LIST))["webhooks"]["totalCount"] < wanted:
+            await create(admin, url="http://127.0.0.1:9/unreachable")
+        await outbox(session, "course_enrolled", [{"portal_id": acme.id, "data": {}}])
+        await session.commit()
+        db = Db(session_factory(engine, clock))
+        await db.transaction(fan_out, limit=10)
+        await db.close()
+        with count_sql() as sql:
+            shown = (await admin.data(query))["webhooks"]
+        assert shown["totalCount"] == wanted
+        assert all(node["deliveries"]["totalCount"] >= 1 for node in shown["nodes"])
+        counts.append(sql.count)
+    assert counts[0] == counts[1]

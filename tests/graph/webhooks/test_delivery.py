@@ -234,3 +234,27 @@ async def test_an_unreachable_receiver_is_a_failed_attempt_not_a_failed_pass(
     [pending] = await history(admin)
     assert (pending["status"], pending["attempts"], pending["lastStatusCode"]) == ("PENDING", 1, None)
     assert pending["lastError"].startswith("ConnectError")
+
+
+@pytest.mark.postgres_only
+async def test_a_claim_in_progress_is_skipped_not_waited_for(
+    api: Api, session: AsyncSession, engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    """Worker A has claimed (its transaction still open, rows locked); worker B claims the
+    others at once instead of waiting, and never the same ones."""
+    acme = await make_portal(session, slug="acme")
+    await subscribe(api.acting_in("acme"), "https://hooks.acme.example/in", "course_enrolled")
+    await outbox(session, "course_enrolled", [{"portal_id": acme.id, "data": {"n": n}} for n in range(6)])
+    await session.commit()
+    sessions = session_factory(engine, clock)
+    async with sessions() as first:
+        assert await fan_out(first, limit=10) == 6
+        await first.commit()
+    half = DeliveryPolicy(batch_size=3)
+    async with sessions() as worker_a, sessions() as worker_b:
+        held = await claim_due(worker_a, policy=half)
+        taken = await claim_due(worker_b, policy=half)
+        await worker_b.commit()
+        await worker_a.commit()
+    assert len(held) == len(taken) == 3
+    assert not {c.delivery_id for c in held} & {c.delivery_id for c in taken}

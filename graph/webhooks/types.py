@@ -1,18 +1,22 @@
 """Webhooks and their delivery history as the graph shows them (admins only, policy.py). The
 secret is never a field: it was shown once, by webhookCreate."""
 
+import json
 from datetime import datetime
 from typing import Any, Self
 from uuid import UUID
 
 import strawberry
+from strawberry.scalars import JSON
 
 from graph.context import Info
 from graph.node import Node, make_id, register
 from graph.pagination import Connection, Listed, Paged, order_input
+from models.enrollments import OutboxEvent
 from models.webhooks import Webhook, WebhookDelivery
 from models.webhooks import WebhookDeliveryStatus as DeliveryStatus
 from resolvers.webhooks import subscriptions
+from resolvers.webhooks.delivery import event_body
 
 WebhookDeliveryStatus = strawberry.enum(
     DeliveryStatus,
@@ -39,6 +43,8 @@ class WebhookDeliveryType(Node):
     next_attempt_at: datetime | None = strawberry.field(description="When it is due next; null once settled.")
     delivered_at: datetime | None
     created_at: datetime
+    webhook_id: strawberry.Private[UUID]
+    event_row_id: strawberry.Private[UUID]
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
@@ -54,7 +60,19 @@ class WebhookDeliveryType(Node):
             next_attempt_at=None if settled else row.next_attempt_at,
             delivered_at=row.delivered_at,
             created_at=row.created_at,
+            webhook_id=row.webhook_id,
+            event_row_id=row.event_id,
         )
+
+    @strawberry.field(description="The body POSTed: `{ id, event, occurredAt, portalId, data }` (contract §9).")
+    async def payload(self, info: Info) -> JSON | None:
+        row = await info.context.loaders.row(OutboxEvent, self.event_row_id)
+        return None if row is None else json.loads(event_body(row))
+
+    @strawberry.field(description="The webhook it is sent to.")
+    async def webhook(self, info: Info) -> "WebhookType | None":
+        row = await info.context.loaders.row(Webhook, self.webhook_id)
+        return None if row is None else WebhookType.from_row(row)
 
 
 @strawberry.type(name="Webhook", description="A portal's subscription to events, POSTed signed to `url`.")

@@ -35,7 +35,8 @@ ENROLL = (
 RETRY = """mutation($i: WebhookDeliveryRetryInput!) { webhookDeliveryRetry(input: $i) {
   webhookDelivery { status attempts } errors { code } } }"""
 HISTORY = """{ webhooks(first: 5) { nodes { deliveries(first: 10) { nodes {
-  id event eventId status attempts lastStatusCode lastError nextAttemptAt deliveredAt } } } } }"""
+  id event eventId status attempts lastStatusCode lastError nextAttemptAt deliveredAt payload
+  webhook { url } } } } } }"""
 
 
 async def subscribe(api: Api, url: str, *events: str) -> None:
@@ -103,6 +104,7 @@ async def test_a_receiver_that_fails_first_gets_the_event_once_it_recovers(
     [delivered] = await history(admin)
     assert delivered["status"] == "DELIVERED" and delivered["attempts"] == 3 and delivered["lastStatusCode"] == 200
     assert delivered["eventId"] == body["id"] and delivered["nextAttemptAt"] is None and delivered["lastError"] is None
+    assert delivered["payload"] == body and delivered["webhook"] == {"url": receiver.url}
 
 
 async def test_only_subscribed_events_of_the_portal_are_delivered(

@@ -23,8 +23,8 @@ TOPICS[launch.Launched] = lambda done: [
 
 @strawberry.input(description="The learner's enrollment and an EXTERNAL module of its course.")
 class ModuleLaunchInput:
-    enrollment_id: strawberry.ID
-    module_id: strawberry.ID
+    enrollment_id: strawberry.ID = strawberry.field(description="The launching learner's own enrollment.")
+    module_id: strawberry.ID = strawberry.field(description="An EXTERNAL module of that enrollment's course.")
 
 
 @strawberry.type(description="Where to send the learner, and their record in the module (now in progress).")
@@ -36,9 +36,13 @@ class ModuleLaunchPayload:
     registration_id: str | None = strawberry.field(
         default=None, description="The `reg` UUID: made at the first launch, the same at every later one."
     )
-    module_progress: ModuleProgressType | None = None
-    enrollment: EnrollmentType | None = None
-    errors: list[LaunchError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+    module_progress: ModuleProgressType | None = strawberry.field(
+        default=None, description="The learner's record in the module, in progress from the first launch."
+    )
+    enrollment: EnrollmentType | None = strawberry.field(default=None, description="The enrollment, started.")
+    errors: list[LaunchError] = strawberry.field(  # type: ignore[valid-type]
+        default_factory=list, description="Why the launch was refused; empty on success."
+    )
 
     @classmethod
     def of(cls, done: launch.Launched) -> "ModuleLaunchPayload":
@@ -61,7 +65,9 @@ class CoursesApiSecretRotatePayload:
         description="Completion reports sign with it: X-CourseGraph-Signature = sha256=HMAC-SHA256 of "
         "`<timestamp>.<raw body>`.",
     )
-    errors: list[LaunchError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+    errors: list[LaunchError] = strawberry.field(  # type: ignore[valid-type]
+        default_factory=list, description="Why the secret was refused; empty on success."
+    )
 
     @classmethod
     def of(cls, done: launch.SecretSet) -> "CoursesApiSecretRotatePayload":

@@ -26,37 +26,39 @@ class WebhookCreateInput:
     url: str = strawberry.field(description="Where events are POSTed (http or https).")
     events: list[str] = strawberry.field(description=EVENTS_HELP)
     secret: str | None = strawberry.field(default=None, description=f"{SECRET_HELP} Generated when left out.")
-    description: str | None = None
+    description: str | None = strawberry.field(default=None, description="What the webhook is for.")
     is_active: bool | None = strawberry.field(default=None, description="Default true.")
 
 
 @strawberry.input(description="What to change of a webhook; fields left out stay as they are.")
 class WebhookUpdateInput:
-    webhook_id: strawberry.ID
-    url: str | None = None
+    webhook_id: strawberry.ID = strawberry.field(description="The webhook to change.")
+    url: str | None = strawberry.field(default=None, description="Where events are POSTed from now on.")
     events: list[str] | None = strawberry.field(default=None, description=EVENTS_HELP)
     secret: str | None = strawberry.field(default=None, description=f"A new secret: {SECRET_HELP}")
-    description: str | None = None
-    is_active: bool | None = None
+    description: str | None = strawberry.field(default=None, description="What the webhook is for.")
+    is_active: bool | None = strawberry.field(default=None, description="False pauses deliveries; true resumes them.")
 
 
-@strawberry.input
+@strawberry.input(description="The webhook to delete.")
 class WebhookDeleteInput:
-    webhook_id: strawberry.ID
+    webhook_id: strawberry.ID = strawberry.field(description="A webhook of the acting portal (or below it).")
 
 
-@strawberry.input
+@strawberry.input(description="The delivery to send again.")
 class WebhookDeliveryRetryInput:
-    webhook_delivery_id: strawberry.ID
+    webhook_delivery_id: strawberry.ID = strawberry.field(description="A delivery of one of your webhooks.")
 
 
 @strawberry.type(description="The new webhook; `secret` is shown now and never again.")
 class WebhookCreatePayload:
-    webhook: WebhookType | None = None
+    webhook: WebhookType | None = strawberry.field(default=None, description="The new webhook; null when refused.")
     secret: str | None = strawberry.field(
         default=None, description="Verify deliveries with it: HMAC-SHA256 of `<timestamp>.<raw body>`."
     )
-    errors: list[WebhookError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+    errors: list[WebhookError] = strawberry.field(  # type: ignore[valid-type]
+        default_factory=list, description="Why the input was refused; empty on success."
+    )
 
     @classmethod
     def of(cls, created: subscriptions.WebhookCreated) -> "WebhookCreatePayload":

@@ -3,7 +3,7 @@ secret is never a field: it was shown once, by webhookCreate."""
 
 import json
 from datetime import datetime
-from typing import Any, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
 import strawberry
@@ -36,13 +36,13 @@ class WebhookDeliveryType(Node):
         description="The event's id, sent in X-CourseGraph-Event-Id and as `id` of the body: the same on "
         "every attempt, so receivers dedupe on it."
     )
-    status: WebhookDeliveryStatus  # type: ignore[valid-type]
+    status: WebhookDeliveryStatus = strawberry.field(description="Where the delivery stands.")  # type: ignore[valid-type]
     attempts: int = strawberry.field(description="Attempts made so far.")
     last_status_code: int | None = strawberry.field(description="The HTTP status of the last answer, if any.")
     last_error: str | None = strawberry.field(description="Why the last attempt failed; null after a success.")
     next_attempt_at: datetime | None = strawberry.field(description="When it is due next; null once settled.")
-    delivered_at: datetime | None
-    created_at: datetime
+    delivered_at: datetime | None = strawberry.field(description="When a 2xx answer came back.")
+    created_at: datetime = strawberry.field(description="When the event was fanned out to this webhook.")
     webhook_id: strawberry.Private[UUID]
     event_row_id: strawberry.Private[UUID]
 
@@ -77,11 +77,11 @@ class WebhookDeliveryType(Node):
 
 @strawberry.type(name="Webhook", description="A portal's subscription to events, POSTed signed to `url`.")
 class WebhookType(Node):
-    url: str
+    url: str = strawberry.field(description="Where events are POSTed.")
     events: list[str] = strawberry.field(description="Event names as 003 spells them (`assigment_*` included).")
-    description: str | None
+    description: str | None = strawberry.field(description="What the webhook is for, as its admins wrote it.")
     is_active: bool = strawberry.field(description="An inactive webhook gets nothing; its deliveries wait.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was created.")
     row_id: strawberry.Private[UUID]
 
     @classmethod
@@ -102,7 +102,10 @@ class WebhookType(Node):
     async def deliveries(
         self,
         info: Info,
-        status: WebhookDeliveryStatus | None = None,  # type: ignore[valid-type]
+        status: Annotated[
+            WebhookDeliveryStatus | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only deliveries in this status."),
+        ] = None,
     ) -> Connection[WebhookDeliveryType]:
         actor = await info.context.actor()
         return Listed(  # type: ignore[return-value]

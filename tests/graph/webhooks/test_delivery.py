@@ -34,6 +34,8 @@ ENROLL = (
 )
 RETRY = """mutation($i: WebhookDeliveryRetryInput!) { webhookDeliveryRetry(input: $i) {
   webhookDelivery { status attempts } errors { code } } }"""
+BY_STATUS = """{ webhooks(first: 1) { nodes {
+  failed: deliveries(status: FAILED) { totalCount } delivered: deliveries(status: DELIVERED) { totalCount } } } }"""
 HISTORY = """{ webhooks(first: 5) { nodes { deliveries(first: 10) { nodes {
   id event eventId status attempts lastStatusCode lastError nextAttemptAt deliveredAt payload
   webhook { url } } } } } }"""
@@ -138,6 +140,8 @@ async def test_a_failed_delivery_is_retried_on_request(
         assert (await deliver_due(engine, clock, policy=once)).claimed == 0  # FAILED stays failed
         [failed] = await history(admin)
         assert (failed["status"], failed["attempts"], failed["lastError"]) == ("FAILED", 2, "HTTP 502")
+        by_status = await admin.data(BY_STATUS)
+        assert by_status["webhooks"]["nodes"] == [{"failed": {"totalCount": 1}, "delivered": {"totalCount": 0}}]
         retried = await admin.data(RETRY, {"i": {"webhookDeliveryId": failed["id"]}})
         assert retried["webhookDeliveryRetry"] == {
             "webhookDelivery": {"status": "PENDING", "attempts": 0},

@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL at /graphql, GraphiQL, health and readiness probes."""
+"""The ASGI application: GraphQL at /graphql, GraphiQL, health and readiness probes, the Courses API
+completions endpoint (seed 001), and the webhook delivery worker as a background task (WEBHOOK_WORKER)."""
 
 import asyncio
 import contextlib

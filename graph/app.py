@@ -1,5 +1,8 @@
-"""The ASGI application: GraphQL at /graphql, GraphiQL, health and readiness probes."""
+"""The ASGI application: GraphQL at /graphql, GraphiQL, health and readiness probes, the Courses API
+completions endpoint (seed 001), and the webhook delivery worker as a background task (WEBHOOK_WORKER)."""
 
+import asyncio
+import contextlib
 import gc
 import json
 import time
@@ -29,6 +32,7 @@ from graph.context import Context, make_context
 from graph.errors import retry_after, without_leaks
 from graph.events import Broker
 from graph.graphiql import graphiql_assets, graphiql_page
+from graph.integrations.courses_api import completions_route
 from graph.metrics import ERRORS, REQUESTS, STATEMENTS, metrics_endpoint, operation_label
 from graph.persisted import PersistedQueries, PersistedQueryRefusal, make_persisted_queries
 from graph.rate_limit import RateLimiter, make_counter
@@ -38,6 +42,7 @@ from models.base import Clock, utcnow
 from models.session import create_engine, session_factory
 from models.settings import Settings
 from models.storage import FileStorage, LocalDiskStorage
+from resolvers.webhooks.delivery import DeliveryPolicy, run_worker
 
 
 class CourseGraphView(GraphQL[Context, None]):
@@ -201,7 +206,17 @@ def create_app(
         if freeze_heap:
             gc.collect()
             gc.freeze()
+        worker = None
+        if settings.webhook_worker:
+            policy = DeliveryPolicy.of(settings)
+            worker = asyncio.create_task(
+                run_worker(engine, clock, policy=policy, poll_seconds=settings.webhook_poll_seconds)
+            )
         yield
+        if worker is not None:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
         await limiter.counter.close()
         await persisted.close()
         await engine.dispose()
@@ -216,6 +231,7 @@ def create_app(
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint(settings.prometheus_multiproc_dir)),
         download_route(settings, sessions, storage, clock),
+        completions_route(sessions, view.events),
         graphiql_assets(),
     ]
     app = Starlette(

@@ -1,4 +1,4 @@
-"""The `coursegraph` command (contract §1): migrate, demo, serve, createadmin.
+"""The `coursegraph` command (contract §1): migrate, demo, serve, createadmin, deliver.
 
 Settings are read once, here, from the environment (`DATABASE_URL`). Every failure an operator can
 cause (bad input, an unreachable or unmigrated database) ends as one line on stderr and exit code 1,
@@ -23,12 +23,14 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from models.base import utcnow
 from models.migrate import upgrade_to_head
 from models.session import Db, SessionFn, create_engine, session_factory
 from models.settings import Settings
 from resolvers.bootstrap import AdminCreate, AdminCreated, create_admin
 from resolvers.demo import DEMO_PASSWORD, DEMO_PORTALS, DemoOutcome, load_demo
 from resolvers.errors import Failure
+from resolvers.webhooks.delivery import DeliveryPass, DeliveryPolicy, deliver_due, run_worker
 
 GRAPHIQL_URL = "http://127.0.0.1:8000/graphql"
 DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -101,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--portal-name", metavar="NAME", help="name of a new portal (default: from the slug)")
     admin.add_argument("--full-name", metavar="NAME", help="name of a new account (default: from the email)")
     admin.add_argument("--time-zone", default="UTC", metavar="TZ", help="IANA time zone of a new portal")
+    deliver = commands.add_parser("deliver", help="run the webhook delivery worker (WEBHOOK_* settings)")
+    deliver.add_argument("--once", action="store_true", help="one pass over what is due, then exit")
     return parser
 
 
@@ -249,11 +253,32 @@ def describe_admin(created: AdminCreated) -> str:
     return f"{first} {account}"
 
 
+def deliver(settings: Settings, args: argparse.Namespace) -> int:
+    """The worker `serve` also runs in each process (unless WEBHOOK_WORKER=false): on PostgreSQL
+    any number of them share the work; on SQLite run one."""
+    policy = DeliveryPolicy.of(settings)
+
+    async def work() -> DeliveryPass:
+        async with _engine(settings) as engine:
+            if args.once:
+                return await deliver_due(engine, utcnow, policy=policy)
+            await run_worker(engine, utcnow, policy=policy, poll_seconds=settings.webhook_poll_seconds)
+        return DeliveryPass()
+
+    done = _run(settings, work)
+    print(
+        f"Fanned out {done.events} events; of {done.claimed} due deliveries {done.delivered} delivered, "
+        f"{done.retrying} to retry, {done.failed} failed."
+    )
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "migrate": migrate,
     "demo": demo,
     "serve": serve,
     "createadmin": createadmin,
+    "deliver": deliver,
 }
 
 

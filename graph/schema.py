@@ -21,6 +21,7 @@ from graph.enrollments.queries import EnrollmentQuery
 from graph.enrollments.subscriptions import EnrollmentSubscription
 from graph.errors import ErrorCodes
 from graph.grades.mutations import GradeMutation
+from graph.integrations.launch import LaunchMutation
 from graph.learning_paths.mutations import LearningPathMutation
 from graph.learning_paths.queries import LearningPathQuery
 from graph.limits import QueryLimits
@@ -36,6 +37,8 @@ from graph.quizzes.mutations import QuizMutation
 from graph.scalars import SCALAR_MAP
 from graph.users.mutations import UserMutation
 from graph.users.queries import UserQuery
+from graph.webhooks.mutations import WebhookMutation
+from graph.webhooks.types import WebhookQuery
 
 Query = merge_types(
     "Query",
@@ -50,6 +53,7 @@ Query = merge_types(
         LearningPathQuery,
         CertificateQuery,
         OrderQuery,
+        WebhookQuery,
     ),
 )
 Mutation = merge_types(
@@ -68,6 +72,8 @@ Mutation = merge_types(
         GradeMutation,
         CertificateMutation,
         OrderMutation,
+        WebhookMutation,
+        LaunchMutation,
     ),
 )
 Subscription = merge_types("Subscription", (EnrollmentSubscription,))

@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     refresh_token_ttl_days: int = 30
     login_max_failures: int = 5
     login_failure_window_seconds: int = 900
+    webhook_worker: bool = True  # deliver webhooks from a background task of each service process
+    webhook_poll_seconds: float = 5.0
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_attempts: int = 8
+    webhook_backoff_seconds: float = 30.0
+    webhook_backoff_cap_seconds: float = 21_600.0
+    webhook_lease_seconds: float = 120.0
+    webhook_batch_size: int = 50
 
     @property
     def is_sqlite(self) -> bool:

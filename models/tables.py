@@ -27,6 +27,7 @@ from models.orders import (
 from models.portals import Portal
 from models.quizzes import Choice, Question, QuizAttempt
 from models.users import Group, GroupMember, Membership, User
+from models.webhooks import ExternalCompletion, ExternalRegistration, IntegrationSecret, Webhook, WebhookDelivery
 
 metadata = SQLModel.metadata
 
@@ -45,9 +46,12 @@ __all__ = [
     "CourseInstructor",
     "DiscussionPost",
     "Enrollment",
+    "ExternalCompletion",
+    "ExternalRegistration",
     "GradeModule",
     "Group",
     "GroupMember",
+    "IntegrationSecret",
     "LearningPath",
     "LearningPathCourse",
     "LearningPathEnrollment",
@@ -73,5 +77,7 @@ __all__ = [
     "SurveyResponse",
     "TaxRate",
     "User",
+    "Webhook",
+    "WebhookDelivery",
     "metadata",
 ]

@@ -40,6 +40,7 @@ from models.orders import (
 from models.portals import Portal
 from models.quizzes import Choice, Question, QuizAttempt
 from models.users import Group, GroupMember, Membership, Role, User
+from models.webhooks import ExternalCompletion, ExternalRegistration, IntegrationSecret, Webhook, WebhookDelivery
 from resolvers.errors import Forbidden, Unauthenticated
 
 if TYPE_CHECKING:
@@ -289,6 +290,17 @@ def _admin_only(model: Any) -> Rule:
     return lambda actor: _in_scope(model.portal_id, actor) if actor.role is Role.ADMIN else false()
 
 
+def _own_or_admin(model: Any) -> Rule:
+    """A learner's own rows (their launch registrations); admins see their portals'."""
+
+    def rule(actor: "Actor") -> ColumnElement[bool]:
+        if actor.role is Role.ADMIN:
+            return _in_scope(model.portal_id, actor)
+        return model.user_id == actor.user_id if actor.user_id is not None else false()
+
+    return rule
+
+
 VISIBLE: dict[type, Rule] = {
     Portal: _portal_visible,
     User: _user_visible,
@@ -336,6 +348,11 @@ VISIBLE: dict[type, Rule] = {
     OrderTransaction: _of_order(OrderTransaction),
     OrderEvent: _of_order(OrderEvent),
     OrderNote: _note_visible,
+    Webhook: _admin_only(Webhook),
+    WebhookDelivery: _admin_only(WebhookDelivery),
+    IntegrationSecret: _admin_only(IntegrationSecret),
+    ExternalRegistration: _own_or_admin(ExternalRegistration),
+    ExternalCompletion: _admin_only(ExternalCompletion),
 }
 
 MANAGEABLE: dict[type, Rule] = {
@@ -357,6 +374,9 @@ MANAGEABLE: dict[type, Rule] = {
     Product: _admin_only(Product),
     Coupon: _admin_only(Coupon),
     Order: _admin_only(Order),
+    Webhook: _admin_only(Webhook),
+    WebhookDelivery: _admin_only(WebhookDelivery),
+    IntegrationSecret: _admin_only(IntegrationSecret),
 }
 
 
@@ -439,6 +459,12 @@ MUTATIONS: dict[str, frozenset[Role]] = {
     "orderMarkFailed": ADMINS,
     "orderRefund": ADMINS,
     "orderNoteAdd": ADMINS,
+    "webhookCreate": ADMINS,
+    "webhookUpdate": ADMINS,
+    "webhookDelete": ADMINS,
+    "webhookDeliveryRetry": ADMINS,
+    "moduleLaunch": MEMBERS,
+    "coursesApiSecretRotate": ADMINS,
 }
 
 

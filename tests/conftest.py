@@ -73,7 +73,8 @@ def settings(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Se
         url = request.getfixturevalue("postgres_url")
     else:
         url = databases.copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path, "test")
-    return Settings(database_url=url, db_pool_size=5, upload_dir=str(tmp_path / "uploads"))
+    # tests run deliver_due themselves, so the app starts no delivery worker
+    return Settings(database_url=url, db_pool_size=5, upload_dir=str(tmp_path / "uploads"), webhook_worker=False)
 
 
 @pytest.fixture

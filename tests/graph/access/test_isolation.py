@@ -70,6 +70,7 @@ from graph.node import NODE_KINDS
 from models.portals import Portal
 from models.tables import metadata
 from models.users import Membership, Role, User
+from resolvers.webhooks.delivery import fan_out
 from tests.conftest import Api
 from tests.factories import make_portal, make_user, saved
 
@@ -706,7 +707,8 @@ async def furnish(
     )  # fmt: skip
     made += await created(api, schema, ("learningPathEnroll", {"learningPathId": made[-1], "userIds": [learner]}))
     made += await sell(api, schema, name, slug, learner, course, made[-2])
-    return made
+    hook = {"url": f"https://{slug}.example/hooks", "events": ["course_enrolled"], "description": f"{name} CRM"}
+    return made + await created(api, schema, ("webhookCreate", hook))
 
 
 async def sell(
@@ -805,6 +807,8 @@ async def world(api: Api, session: AsyncSession) -> World:
     globex_admin = api.signed_in(globex_people[Role.ADMIN], "globex")
     acme_made = await furnish(api.signed_in(acme_people[Role.ADMIN], "acme"), schema, acme, acme_people)
     await furnish(globex_admin, schema, globex, globex_people, both)
+    await fan_out(session, limit=1_000)  # the webhooks' deliveries of the events so far
+    await session.commit()
 
     gaps: list[str] = []
     acme_tree, globex_tree = await subtree(session, acme), await subtree(session, globex)

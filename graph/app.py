@@ -27,6 +27,7 @@ from graph.context import Context, make_context
 from graph.errors import retry_after, without_leaks
 from graph.events import Broker
 from graph.graphiql import graphiql_assets, graphiql_page
+from graph.integrations.learncube import learncube_route
 from graph.rate_limit import RateLimiter, make_counter
 from graph.schema import schema
 from graph.transport import http_refusal, negotiated, nul_refusal, wants_graphql_response
@@ -148,6 +149,7 @@ def create_app(
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        learncube_route(sessions, view.events),
         graphiql_assets(),
     ]
     app = Starlette(

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models import certificates, courses, enrollments, modules, quizzes, users
+from models import certificates, courses, enrollments, live_sessions, modules, quizzes, users
 from resolvers import module_kinds, paging
 
 CourseStatus = strawberry.enum(courses.CourseStatus, description="Lifecycle of a course.")
@@ -29,4 +29,16 @@ CertificateFieldKey = strawberry.enum(
 QuestionType = strawberry.enum(quizzes.QuestionType, description="How a question is answered (003).")
 QuizScorePolicy = strawberry.enum(
     courses.QuizScorePolicy, description="Which quiz attempt counts: the latest (003) or the best."
+)
+LiveSessionStatus = strawberry.enum(
+    live_sessions.LiveSessionStatus,
+    description="Where a live session is: SCHEDULED, then the provider's (002: 1 STARTED, 8 IN_PROGRESS, "
+    "12 FINISHED, 11 HOST_QUIT) or the classroom's (000: start_lesson, end_lesson); or CANCELLED.",
+)
+ParticipantStatus = strawberry.enum(
+    live_sessions.ParticipantStatus,
+    description="A participant: INVITED, then the provider's (002: 2 ACCEPTED, 3 REFUSED, 10 IN_PROGRESS, 11 QUIT).",
+)
+ClassroomRequest = strawberry.enum(
+    live_sessions.SegmentKind, name="ClassroomRequest", description="The 000 callback that reported class time."
 )

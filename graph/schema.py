@@ -23,6 +23,8 @@ from graph.grades.mutations import GradeMutation
 from graph.learning_paths.mutations import LearningPathMutation
 from graph.learning_paths.queries import LearningPathQuery
 from graph.limits import QueryLimits
+from graph.live_sessions.mutations import LiveSessionMutation
+from graph.live_sessions.queries import LiveSessionQuery, LiveSessionSubscription
 from graph.modules.mutations import ModuleMutation
 from graph.modules.queries import ModuleQuery
 from graph.modules.types import KIND_TYPES
@@ -46,6 +48,7 @@ Query = merge_types(
         EnrollmentQuery,
         LearningPathQuery,
         CertificateQuery,
+        LiveSessionQuery,
     ),
 )
 Mutation = merge_types(
@@ -62,9 +65,10 @@ Mutation = merge_types(
         LearningPathMutation,
         GradeMutation,
         CertificateMutation,
+        LiveSessionMutation,
     ),
 )
-Subscription = merge_types("Subscription", (EnrollmentSubscription,))
+Subscription = merge_types("Subscription", (EnrollmentSubscription, LiveSessionSubscription))
 
 
 class CourseGraphSchema(strawberry.Schema):

@@ -9,6 +9,7 @@ from models.courses import Category, Course, CourseCategory, CourseInstructor, G
 from models.discussions import DiscussionPost, SurveyResponse
 from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment
+from models.live_sessions import ClassroomSegment, LiveSession, LiveSessionParticipant
 from models.modules import Module
 from models.portals import Portal
 from models.quizzes import Choice, Question, QuizAttempt
@@ -23,6 +24,7 @@ __all__ = [
     "Certificate",
     "CertificateTemplate",
     "Choice",
+    "ClassroomSegment",
     "Course",
     "CourseCategory",
     "CourseInstructor",
@@ -34,6 +36,8 @@ __all__ = [
     "LearningPath",
     "LearningPathCourse",
     "LearningPathEnrollment",
+    "LiveSession",
+    "LiveSessionParticipant",
     "LoginFailure",
     "Membership",
     "Module",

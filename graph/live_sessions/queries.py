@@ -1,0 +1,71 @@
+"""liveSessions, and liveSessionStatusChanged: a session, each time its status changes."""
+
+from collections.abc import AsyncGenerator
+from uuid import UUID
+
+import strawberry
+
+from graph.context import Info
+from graph.enums import LiveSessionStatus
+from graph.errors import NotFoundError
+from graph.events import TOPICS
+from graph.live_sessions.types import LiveSessionNode, LiveSessionOrder
+from graph.node import filter_id, query_id
+from graph.pagination import Connection, Listed, Paged
+from models.live_sessions import LiveSession
+from resolvers.live_sessions import learncube, sessions
+
+
+def status_topic(live_session_id: UUID) -> str:
+    return f"live-session-status:{live_session_id}"
+
+
+TOPICS[sessions.Changed] = lambda done: (
+    [(status_topic(done.live_session.id), done.live_session.id)] if done.status_changed else []
+)
+TOPICS[learncube.Answer] = lambda answer: (
+    [] if answer.changed is None else [(status_topic(answer.changed), answer.changed)]
+)
+
+
+@strawberry.input(description="Narrows a list of live sessions; all given conditions apply.")
+class LiveSessionFilter:
+    course_id: strawberry.ID | None = None
+    status: LiveSessionStatus | None = None  # type: ignore[valid-type]
+
+
+@strawberry.type
+class LiveSessionQuery:
+    @strawberry.field(
+        description="Live sessions: admins see their portals'; others the sessions they run, are invited to, or "
+        "that belong to courses they are enrolled in.",
+        extensions=[Paged(LiveSessionOrder)],
+    )
+    async def live_sessions(self, info: Info, filter: LiveSessionFilter | None = None) -> Connection[LiveSessionNode]:
+        actor = await info.context.actor()
+        course_id = None if filter is None or filter.course_id is None else filter_id(filter.course_id, "Course")
+        status = None if filter is None else filter.status
+        return Listed(sessions.live_sessions_query, (actor, course_id, status), LiveSessionNode.from_row)  # type: ignore[return-value]
+
+
+@strawberry.type
+class LiveSessionSubscription:
+    @strawberry.subscription(
+        description="A live session each time its status changes (cancelled, started or ended by the classroom), "
+        "after the change commits; for those who may read the session."
+    )
+    async def live_session_status_changed(self, info: Info, id: strawberry.ID) -> AsyncGenerator[LiveSessionNode, None]:
+        try:  # a subscription outlives its operation: it closes its own session, whichever way it ends
+            row_id = query_id(id, "LiveSession")
+            if row_id is None or await info.context.loaders.row(LiveSession, row_id) is None:
+                raise NotFoundError("No live session with this id.")  # hidden looks the same
+            async with info.context.events.subscription(status_topic(row_id)) as changes:
+                while True:
+                    await info.context.db.close()  # no connection held while waiting
+                    await changes.get()
+                    info.context.loaders.clear()
+                    row = await info.context.loaders.row(LiveSession, row_id)
+                    if row is not None:
+                        yield LiveSessionNode.from_row(row)
+        finally:
+            await info.context.db.close()

@@ -1,13 +1,14 @@
 """`POST /integrations/learncube` (seed 000, contract §9): the virtual classroom's callbacks.
 
-Parameters come as a JSON body, a form, or the query string (000 shows both); later sources win
-over the query string. Every answer is HTTP 200 `application/json;charset=UTF-8`, bad input
+Parameters come as a JSON body, a urlencoded form, or the query string (000 shows both); the body
+wins over the query string. Every answer is HTTP 200 `application/json;charset=UTF-8`, bad input
 included (`status` false and a `message`), never a 500: the classroom shows the message."""
 
 import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
@@ -30,10 +31,10 @@ async def parameters(request: Request) -> dict[str, Any] | str:
     params: dict[str, Any] = dict(request.query_params)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     raw = await request.body()
-    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if content_type == "application/x-www-form-urlencoded":
         try:
-            params |= {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
-        except Exception:  # a form the parser refuses is bad input, answered as such
+            params |= dict(parse_qsl(raw.decode(), keep_blank_values=True))
+        except UnicodeDecodeError:
             return "The form could not be read."
     elif raw.strip():
         try:

@@ -1,6 +1,6 @@
 """liveSessions, and liveSessionStatusChanged: a session, each time its status changes."""
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Hashable
 from uuid import UUID
 
 import strawberry
@@ -8,7 +8,7 @@ import strawberry
 from graph.context import Info
 from graph.enums import LiveSessionStatus
 from graph.errors import NotFoundError
-from graph.events import TOPICS
+from graph.events import TOPICS, follow
 from graph.live_sessions.types import LiveSessionNode, LiveSessionOrder
 from graph.node import filter_id, query_id
 from graph.pagination import Connection, Listed, Paged
@@ -55,17 +55,16 @@ class LiveSessionSubscription:
         "after the change commits; for those who may read the session."
     )
     async def live_session_status_changed(self, info: Info, id: strawberry.ID) -> AsyncGenerator[LiveSessionNode, None]:
-        try:  # a subscription outlives its operation: it closes its own session, whichever way it ends
-            row_id = query_id(id, "LiveSession")
+        row_id = query_id(id, "LiveSession")
+        try:
             if row_id is None or await info.context.loaders.row(LiveSession, row_id) is None:
                 raise NotFoundError("No live session with this id.")  # hidden looks the same
-            async with info.context.events.subscription(status_topic(row_id)) as changes:
-                while True:
-                    await info.context.db.close()  # no connection held while waiting
-                    await changes.get()
-                    info.context.loaders.clear()
-                    row = await info.context.loaders.row(LiveSession, row_id)
-                    if row is not None:
-                        yield LiveSessionNode.from_row(row)
         finally:
             await info.context.db.close()
+
+        async def load(message: Hashable) -> LiveSessionNode | None:
+            row = await info.context.loaders.row(LiveSession, message)
+            return None if row is None else LiveSessionNode.from_row(row)
+
+        async for changed in follow(info.context, status_topic(row_id), load):
+            yield changed

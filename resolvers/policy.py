@@ -415,6 +415,7 @@ MUTATIONS: dict[str, frozenset[Role]] = {
     "liveSessionParticipantAdd": AUTHORS,
     "liveSessionParticipantRemove": AUTHORS,
     "liveSessionCancel": AUTHORS,
+    "liveSessionStatusRefresh": AUTHORS,
 }
 
 

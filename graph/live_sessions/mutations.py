@@ -38,8 +38,8 @@ class LiveSessionParticipantsInput:
     user_ids: list[strawberry.ID]
 
 
-@strawberry.input
-class LiveSessionCancelInput:
+@strawberry.input(description="One live session.")
+class LiveSessionInput:
     live_session_id: strawberry.ID
 
 
@@ -47,7 +47,8 @@ class LiveSessionCancelInput:
 class LiveSessionPayload:
     live_session: LiveSessionNode | None = None
     participants: list[LiveSessionParticipantNode] = strawberry.field(
-        default_factory=list, description="liveSessionParticipantAdd: every participant named, new or already in."
+        default_factory=list,
+        description="Those the mutation touched: every participant named (add), every participant (refresh).",
     )
     errors: list[LiveSessionError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
 
@@ -68,6 +69,13 @@ def _participants(info: Info, input_: LiveSessionParticipantsInput) -> dict[str,
     return {
         "live_session_id": input_id(input_.live_session_id, "LiveSession", field=("liveSessionId",)),
         "user_ids": [maybe_input_id(value, "User") for value in input_.user_ids],
+        "providers": Providers(info.context.settings),
+    }
+
+
+def _session(info: Info, input_: LiveSessionInput) -> dict[str, Any]:
+    return {
+        "live_session_id": input_id(input_.live_session_id, "LiveSession", field=("liveSessionId",)),
         "providers": Providers(info.context.settings),
     }
 
@@ -118,14 +126,15 @@ class LiveSessionMutation:
 
     @strawberry.mutation(description="Cancel a session that has not finished (002 cancelMeeting); twice is no error.")
     async def live_session_cancel(
-        self, info: Info, input_: Annotated[LiveSessionCancelInput, strawberry.argument(name="input")]
+        self, info: Info, input_: Annotated[LiveSessionInput, strawberry.argument(name="input")]
     ) -> LiveSessionPayload:
-        return await perform(
-            info,
-            LiveSessionPayload,
-            sessions.cancel,
-            lambda: {
-                "live_session_id": input_id(input_.live_session_id, "LiveSession", field=("liveSessionId",)),
-                "providers": Providers(info.context.settings),
-            },
-        )
+        return await perform(info, LiveSessionPayload, sessions.cancel, lambda: _session(info, input_))
+
+    @strawberry.mutation(
+        description="Read the session's and its participants' statuses from the provider (002 getMeetingStatus, "
+        "getParticipantStatus); the built-in provider's come from the classroom instead."
+    )
+    async def live_session_status_refresh(
+        self, info: Info, input_: Annotated[LiveSessionInput, strawberry.argument(name="input")]
+    ) -> LiveSessionPayload:
+        return await perform(info, LiveSessionPayload, sessions.refresh, lambda: _session(info, input_))

@@ -296,6 +296,41 @@ async def cancel(session: AsyncSession, *, actor: Actor, live_session_id: UUID, 
     return Changed(live_session, status_changed=True)
 
 
+async def refresh(session: AsyncSession, *, actor: Actor, live_session_id: UUID, providers: Providers) -> Changed:
+    """002 getMeetingStatus and getParticipantStatus into the session and its participants (the
+    built-in provider has no say: its statuses come from the classroom's callbacks)."""
+    live_session = await _managed(session, actor, live_session_id)
+    if live_session.status is LiveSessionStatus.CANCELLED:
+        return Changed(live_session)
+    provider = providers.named(live_session.provider)
+    rows = list(
+        await session.execute(
+            select(LiveSessionParticipant, User.classroom_user_id)
+            .join(User, User.id == LiveSessionParticipant.user_id)
+            .where(LiveSessionParticipant.live_session_id == live_session.id)
+            .order_by(LiveSessionParticipant.created_at, LiveSessionParticipant.id)
+        )
+    )
+    try:
+        status = await provider.meeting_status(live_session.meeting_key)
+        for participant, puid in rows:
+            participant.status = (
+                await provider.participant_status(live_session.meeting_key, puid=puid) or participant.status
+            )
+    except ProviderFailed as error:
+        raise Failure([_refused(error)]) from None
+    changed = status is not None and status is not live_session.status
+    if changed:
+        at = now(session)
+        live_session.status = status  # type: ignore[assignment]
+        if status in (LiveSessionStatus.STARTED, LiveSessionStatus.IN_PROGRESS) and live_session.started_at is None:
+            live_session.started_at = at
+        if status in (LiveSessionStatus.FINISHED, LiveSessionStatus.HOST_QUIT) and live_session.ended_at is None:
+            live_session.ended_at = at
+    await session.flush()
+    return Changed(live_session, [participant for participant, _ in rows], status_changed=changed)
+
+
 # ---- reads ---------------------------------------------------------------------------------------
 
 

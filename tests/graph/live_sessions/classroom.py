@@ -24,7 +24,9 @@ ADD = f"""mutation($input: LiveSessionParticipantsInput!) {{ liveSessionParticip
   liveSession {{ {SESSION} }} participants {{ user {{ fullName }} joinUrl }} errors {{ field message code }} }} }}"""
 REMOVE = """mutation($input: LiveSessionParticipantsInput!) { liveSessionParticipantRemove(input: $input) {
   liveSession { participants { totalCount } } errors { field message code } } }"""
-CANCEL = f"""mutation($input: LiveSessionCancelInput!) {{ liveSessionCancel(input: $input) {{
+CANCEL = f"""mutation($input: LiveSessionInput!) {{ liveSessionCancel(input: $input) {{
+  liveSession {{ {SESSION} }} errors {{ field message code }} }} }}"""
+REFRESH = f"""mutation($input: LiveSessionInput!) {{ liveSessionStatusRefresh(input: $input) {{
   liveSession {{ {SESSION} }} errors {{ field message code }} }} }}"""
 SESSIONS = (
     f"""query($filter: LiveSessionFilter) {{ liveSessions(filter: $filter) {{ totalCount nodes {{ {SESSION} }} }} }}"""

@@ -44,7 +44,8 @@ class LiveMinutesServer:
     url: str = ""
     calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     failing: set[str] = field(default_factory=set)  # methods answered with resultcode 0
-    status: str = "1"  # what the status methods answer
+    status: str = "1"  # what getMeetingStatus answers
+    participant_status: str = "2"  # what getParticipantStatus answers
 
     def methods(self) -> list[str]:
         return [method for method, _ in self.calls]
@@ -57,6 +58,8 @@ class LiveMinutesServer:
         if any(fields.get(name) in (None, "") for name in REQUIRED[method] if name != "meetingKey"):
             return FAILED
         body = EXAMPLES[method]
+        if method == "getParticipantStatus":
+            return body % self.participant_status
         return body % self.status if "%s" in body else body
 
 

@@ -13,9 +13,9 @@ from models.live_sessions import LiveSession, LiveSessionStatus, ParticipantStat
 from models.settings import Settings
 from resolvers.live_sessions.liveminutes import LiveMinutes
 from resolvers.live_sessions.providers import MeetingRequest, ProviderFailed
-from tests.conftest import Api
+from tests.conftest import Api, FrozenClock
 from tests.factories import gid
-from tests.graph.live_sessions.classroom import ADD, CANCEL, REMOVE, make_classroom
+from tests.graph.live_sessions.classroom import ADD, CANCEL, REFRESH, REMOVE, make_classroom
 from tests.graph.live_sessions.liveminutes_server import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -72,27 +72,26 @@ async def test_every_other_method_answers_as_the_seed_shows(server: LiveMinutesS
 
 
 @pytest.mark.parametrize(
-    ("code", "status"),
-    [("1", LiveSessionStatus.STARTED), ("8", LiveSessionStatus.IN_PROGRESS), ("12", LiveSessionStatus.FINISHED),
-     ("11", LiveSessionStatus.HOST_QUIT)],
+    ("code", "meeting", "participant"),
+    [("1", LiveSessionStatus.STARTED, None), ("8", LiveSessionStatus.IN_PROGRESS, None),
+     ("12", LiveSessionStatus.FINISHED, None), ("11", LiveSessionStatus.HOST_QUIT, ParticipantStatus.QUIT),
+     ("2", None, ParticipantStatus.ACCEPTED), ("3", None, ParticipantStatus.REFUSED),
+     ("10", None, ParticipantStatus.IN_PROGRESS)],
 )  # fmt: skip
-async def test_meeting_statuses_map_to_the_contracts_enum(
-    server: LiveMinutesServer, code: str, status: LiveSessionStatus
+async def test_statuses_arrive_as_strings_and_map_to_the_contracts_enums(
+    server: LiveMinutesServer, code: str, meeting: LiveSessionStatus | None, participant: ParticipantStatus | None
 ) -> None:
-    server.status = code
-    assert await client(server).meeting_status("abcdef") is status
-
-
-@pytest.mark.parametrize(
-    ("code", "status"),
-    [("2", ParticipantStatus.ACCEPTED), ("3", ParticipantStatus.REFUSED), ("10", ParticipantStatus.IN_PROGRESS),
-     ("11", ParticipantStatus.QUIT)],
-)  # fmt: skip
-async def test_participant_statuses_map_to_the_contracts_enum(
-    server: LiveMinutesServer, code: str, status: ParticipantStatus
-) -> None:
-    server.status = code
-    assert await client(server).participant_status("abcdef", puid="111") is status
+    """Meeting 1/8/12/11, participant 2/3/10/11; a code the method does not know is a refusal."""
+    server.status = server.participant_status = code
+    for read, expected in (
+        (lambda: client(server).meeting_status("abcdef"), meeting),
+        (lambda: client(server).participant_status("abcdef", puid="111"), participant),
+    ):
+        if expected is None:
+            with pytest.raises(ProviderFailed):
+                await read()
+        else:
+            assert await read() is expected
 
 
 async def test_an_unknown_status_is_a_refusal(server: LiveMinutesServer) -> None:
@@ -201,3 +200,23 @@ async def test_resultcode_0_for_one_participant_is_reported_by_index(
     assert (await room.admin.data(ADD, {"input": {"liveSessionId": live["id"], "userIds": []}}))[
         "liveSessionParticipantAdd"
     ]["liveSession"]["status"] == "SCHEDULED"
+
+
+async def test_refreshing_reads_the_meeting_and_participant_statuses(
+    api: Api, session: AsyncSession, server: LiveMinutesServer, clock: FrozenClock
+) -> None:
+    room = await make_classroom(api, session)
+    live = await room.session_with_learner()
+    server.status, server.participant_status = "8", "10"
+    clock.advance(minutes=31)
+    done = (await room.admin.data(REFRESH, {"input": {"liveSessionId": live["id"]}}))["liveSessionStatusRefresh"]
+    assert done["errors"] == []
+    assert (done["liveSession"]["status"], done["liveSession"]["startedAt"]) == ("IN_PROGRESS", "2026-01-05T09:31:00Z")
+    assert done["liveSession"]["participants"]["nodes"][0]["status"] == "IN_PROGRESS"
+    server.status, server.participant_status = "11", "11"
+    done = (await room.admin.data(REFRESH, {"input": {"liveSessionId": live["id"]}}))["liveSessionStatusRefresh"]
+    assert done["liveSession"]["status"] == "HOST_QUIT"
+    assert done["liveSession"]["participants"]["nodes"][0]["status"] == "QUIT"
+    server.failing = {"getMeetingStatus"}
+    refused = (await room.admin.data(REFRESH, {"input": {"liveSessionId": live["id"]}}))["liveSessionStatusRefresh"]
+    assert [e["code"] for e in refused["errors"]] == ["PROVIDER_FAILED"]

@@ -2,6 +2,8 @@
 reach the session's subscribers after they commit; a session the subscriber may not read is
 NOT_FOUND."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,29 +15,27 @@ from graph.live_sessions.queries import status_topic
 from models.settings import Settings
 from tests.conftest import Credentials, FrozenClock
 from tests.factories import gid
-from tests.graph.enrollments.test_progress_subscription import wait_for_subscriber
+from tests.graph.enrollments.test_progress_subscription import post, wait_for_subscriber
 from tests.graph.live_sessions.classroom import CANCEL, CREATE, STARTS_AT, make_classroom
 
 SUBSCRIBE = "subscription($id: ID!) { liveSessionStatusChanged(id: $id) { status startedAt attendedSeconds } }"
 
 
-def post(client: TestClient, query: str, variables: dict[str, Any], bearer: str) -> dict[str, Any]:
-    body = client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {bearer}", "X-Portal": "acme"},
-    ).json()
-    assert "errors" not in body, body
-    return body["data"]
+def scheduled(client: TestClient, admin: str, **where: str) -> dict[str, Any]:
+    variables = {"input": {"title": "Clinic", "startsAt": STARTS_AT, **where}}
+    return post(client, CREATE, variables, admin)["liveSessionCreate"]["liveSession"]
 
 
-def subscribe(client: TestClient, bearer: str, live_id: str) -> Any:
-    ws = client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"])
-    socket = ws.__enter__()
-    socket.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {bearer}", "X-Portal": "acme"}})
-    assert socket.receive_json()["type"] == "connection_ack"
-    socket.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {"id": live_id}}})
-    return ws, socket
+@contextmanager
+def subscribed(client: TestClient, bearer: str, live_id: str) -> Iterator[Any]:
+    """A graphql-transport-ws connection subscribed to the session's status."""
+    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as socket:
+        init = {"Authorization": f"Bearer {bearer}", "X-Portal": "acme"}
+        socket.send_json({"type": "connection_init", "payload": init})
+        assert socket.receive_json()["type"] == "connection_ack"
+        variables = {"id": live_id}
+        socket.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": variables}})
+        yield socket
 
 
 async def test_the_classrooms_start_and_a_cancellation_reach_subscribers(
@@ -45,11 +45,8 @@ async def test_the_classrooms_start_and_a_cancellation_reach_subscribers(
     admin = await credentials.api_key("acme")
     assert admin is not None
     with TestClient(create_app(settings, clock=clock)) as client:
-        variables = {"input": {"moduleId": gid(room.module), "title": "Clinic", "startsAt": STARTS_AT,
-                               "hostId": gid(room.host)}}  # fmt: skip
-        live = post(client, CREATE, variables, admin)["liveSessionCreate"]["liveSession"]
-        ws, socket = subscribe(client, admin, live["id"])
-        try:
+        live = scheduled(client, admin, moduleId=gid(room.module), hostId=gid(room.host))
+        with subscribed(client, admin, live["id"]) as socket:
             wait_for_subscriber(client, status_topic(parse_global_id(live["id"])[1]))
             clock.advance(minutes=30)
             started = client.post(
@@ -60,8 +57,6 @@ async def test_the_classrooms_start_and_a_cancellation_reach_subscribers(
             assert message == {"status": "STARTED", "startedAt": "2026-01-05T09:30:00Z", "attendedSeconds": 0}
             post(client, CANCEL, {"input": {"liveSessionId": live["id"]}}, admin)
             assert socket.receive_json()["payload"]["data"]["liveSessionStatusChanged"]["status"] == "CANCELLED"
-        finally:
-            ws.__exit__(None, None, None)
 
 
 async def test_a_session_the_subscriber_may_not_read_is_not_found(
@@ -72,13 +67,8 @@ async def test_a_session_the_subscriber_may_not_read_is_not_found(
     assert admin is not None
     outsider = await credentials.token(room.outsider)
     with TestClient(create_app(settings, clock=clock)) as client:
-        variables = {"input": {"courseId": gid(room.course), "title": "Clinic", "startsAt": STARTS_AT,
-                               "hostId": gid(room.host)}}  # fmt: skip
-        live = post(client, CREATE, variables, admin)["liveSessionCreate"]["liveSession"]
-        ws, socket = subscribe(client, outsider, live["id"])
-        try:
+        live = scheduled(client, admin, courseId=gid(room.course), hostId=gid(room.host))
+        with subscribed(client, outsider, live["id"]) as socket:
             message = socket.receive_json()
             assert message["type"] == "next"
             assert message["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
-        finally:
-            ws.__exit__(None, None, None)

@@ -2,14 +2,16 @@
 participants, cancelling, who sees which credential, and refusals that change nothing."""
 
 import re
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.live_sessions import LiveSession
+from graph.ids import parse_global_id
+from models.live_sessions import ClassroomSegment, LiveSession, SegmentKind
 from models.modules import ModuleKind
 from tests.conftest import Api
-from tests.factories import gid, make_course, make_module, make_portal, make_user
+from tests.factories import gid, make_course, make_module, make_portal, make_user, saved
 from tests.graph.live_sessions.classroom import (
     ADD,
     CANCEL,
@@ -183,3 +185,24 @@ async def test_live_sessions_filter_by_course_and_status(api: Api, session: Asyn
     assert [n["id"] for n in cancelled["liveSessions"]["nodes"]] == [live["id"]]
     enrolled = await room.as_(room.learner).data(SESSIONS)  # sessions of a course they are enrolled in
     assert enrolled["liveSessions"]["totalCount"] == 2
+
+
+async def test_a_page_of_sessions_costs_the_same_statements_at_any_size(
+    api: Api, session: AsyncSession, count_sql: Any
+) -> None:
+    counts = []
+    for slug, size in (("small", 1), ("large", 4)):
+        room = await make_classroom(api, session, slug=slug)
+        for _ in range(size):
+            live = await room.session_with_learner()
+            row_id = parse_global_id(live["id"])[1]
+            for seconds in range(size):
+                await saved(session, ClassroomSegment(portal_id=room.portal.id, live_session_id=row_id,
+                                                      user_id=room.learner.id, request=SegmentKind.CRASH_LESSON,
+                                                      seconds=seconds, received_at=room.portal.created_at))  # fmt: skip
+        with count_sql() as sql:
+            data = await room.admin.data(SESSIONS)
+        assert data["liveSessions"]["totalCount"] == size
+        assert sum(len(n["attendance"]) for n in data["liveSessions"]["nodes"]) == size * size
+        counts.append(sql.count)
+    assert counts[0] == counts[1], counts

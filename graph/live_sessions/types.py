@@ -17,12 +17,14 @@ from graph.pagination import Connection, Listed, Paged, order_input
 from models.courses import Course
 from models.live_sessions import LiveSession, LiveSessionParticipant
 from models.modules import Module as ModuleRow
+from models.portals import Portal
 from models.users import User
 from resolvers.batches import Children
 from resolvers.live_sessions import sessions
 
 if TYPE_CHECKING:
     from graph.courses.types import CourseType
+    from graph.portals.types import PortalType
     from graph.users.types import UserType
 
 LiveSessionOrder = order_input("LiveSessionOrder", {"CREATED_AT": "created_at", "STARTS_AT": "starts_at"})
@@ -42,6 +44,14 @@ async def _one(info: Info, query: Any, partition: str, key: UUID) -> Any:
     actor = await info.context.actor()
     rows = await info.context.loaders.children.load((key, Children(query, (actor,), partition, ("id",))))
     return rows[0] if rows else None
+
+
+async def _segments(info: Info, live_session_id: UUID, user_id: UUID | None = None) -> list["ClassroomSegmentType"]:
+    """A session's segments in one load for every session of the answer; a participant's are theirs."""
+    actor = await info.context.actor()
+    spec = Children(sessions.segments_query, (actor,), "live_session_id", ("created_at", "id"))
+    rows = await info.context.loaders.children.load((live_session_id, spec))
+    return [ClassroomSegmentType(row=row) for row in rows if user_id is None or row.user_id == user_id]
 
 
 @strawberry.type(name="LiveSession", description="A live class of a course (002 meeting, 000 virtual classroom).")
@@ -106,6 +116,12 @@ class LiveSessionNode(Node):
         return self.row.meeting_url if await self._manages(info) else None
 
     @strawberry.field
+    async def portal(self, info: Info) -> Annotated["PortalType", strawberry.lazy("graph.portals.types")]:
+        from graph.portals.types import PortalType
+
+        return PortalType.from_row(await info.context.loaders.row(Portal, self.row.portal_id))
+
+    @strawberry.field
     async def host(self, info: Info) -> UserRef | None:
         return await _user(info, self.row.host_id)
 
@@ -139,9 +155,7 @@ class LiveSessionNode(Node):
 
     @strawberry.field(description="Every time segment the classroom reported (000 end_lesson, crash_lesson).")
     async def attendance(self, info: Info) -> list["ClassroomSegmentType"]:
-        actor = await info.context.actor()
-        spec = Children(sessions.segments_query, (actor,), "live_session_id", ("created_at", "id"))
-        return [ClassroomSegmentType(row=row) for row in await info.context.loaders.children.load((self.row.id, spec))]
+        return await _segments(info, self.row.id)
 
 
 @strawberry.type(name="LiveSessionParticipant", description="A learner invited to a live session (002 participant).")
@@ -171,6 +185,10 @@ class LiveSessionParticipantNode(Node):
     @strawberry.field
     async def user(self, info: Info) -> UserRef | None:
         return await _user(info, self.row.user_id)
+
+    @strawberry.field(description="The segments the classroom reported for this participant (000 `user_id`).")
+    async def attendance(self, info: Info) -> list["ClassroomSegmentType"]:
+        return await _segments(info, self.row.live_session_id, self.row.user_id)
 
     @strawberry.field
     async def live_session(self, info: Info) -> LiveSessionNode | None:

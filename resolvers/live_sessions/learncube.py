@@ -72,7 +72,7 @@ def _seconds(value: Any) -> int | None:
 async def callback(session: AsyncSession, *, params: Mapping[str, Any]) -> Answer:
     """One request of LearnCube's; never raises for bad input (HTTP 200 either way)."""
     request = params.get("request")
-    if request not in REQUESTS:
+    if not isinstance(request, str) or request not in REQUESTS:
         return refused("Unknown request: expected connect_lesson, start_lesson, end_lesson or crash_lesson.")
     token = _text(params, "token")
     if token is None:

@@ -16,7 +16,8 @@ from tests.factories import gid, make_course, make_module, make_portal, make_use
 
 SESSION = """id title startsAt durationMinutes status provider record attendedSeconds classroomToken hostUrl
   joinUrl meetingUrl startedAt endedAt cancelledAt host { fullName } course { title } module { title }
-  participants { totalCount nodes { status joinUrl attendedSeconds user { fullName } } }
+  portal { slug } participants { totalCount nodes { status joinUrl attendedSeconds user { fullName }
+  attendance { seconds } } }
   attendance { request seconds user { fullName } }"""
 CREATE = f"""mutation($input: LiveSessionCreateInput!) {{ liveSessionCreate(input: $input) {{
   liveSession {{ {SESSION} }} errors {{ field message code }} }} }}"""

@@ -138,6 +138,7 @@ async def test_every_segment_of_a_crashing_class_adds_up(
     assert after["attendedSeconds"] == 100 + 100 + 42 + 611  # two equal segments both count
     assert after["status"] == "FINISHED"
     assert after["participants"]["nodes"][0]["attendedSeconds"] == 100 + 42 + 611
+    assert after["participants"]["nodes"][0]["attendance"] == [{"seconds": 100}, {"seconds": 42}, {"seconds": 611}]
     assert [(s["request"], s["seconds"]) for s in after["attendance"]] == [
         ("CRASH_LESSON", 100),
         ("CRASH_LESSON", 100),
@@ -175,6 +176,7 @@ async def test_a_cancelled_class_cannot_be_joined_or_started(
         b"{not json",
         b"[1, 2]",
         b'{"request": "dance", "token": "ABC123"}',
+        b'{"request": {"connect_lesson": 1}, "token": "ABC123"}',
         b'{"request": "connect_lesson"}',
         b'{"request": "connect_lesson", "token": {"$ne": 1}}',
         b'{"request": "end_lesson", "token": "ABC123", "time": -5}',
@@ -194,6 +196,7 @@ async def test_malformed_requests_get_status_false_and_a_message(
     assert response.headers["content-type"] == "application/json;charset=UTF-8"
     body = response.json()
     assert body["status"] is False and isinstance(body["message"], str) and body["message"]
+    assert "could not be checked" not in body["message"]  # an answer to the input, not a caught failure
 
 
 async def test_the_token_is_no_other_portals_business(api: Api, session: AsyncSession, http: httpx.AsyncClient) -> None:

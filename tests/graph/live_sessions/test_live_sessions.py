@@ -49,7 +49,8 @@ async def test_a_session_is_created_with_a_token_and_the_builtin_host_link(api: 
         "provider": "builtin",
         "attendedSeconds": 0,
     }
-    assert (live["host"], live["course"], live["module"]) == (
+    assert (live["portal"], live["host"], live["course"], live["module"]) == (
+        {"slug": "acme"},
         {"fullName": "Grace Host"},
         {"title": "Spanish"},
         {"title": "Clinic"},
@@ -93,7 +94,13 @@ async def test_participants_are_enrolled_learners_the_rest_reported_by_index(api
     join = f"https://classroom.learn-cube.com/classv3/?token={token}&user_id={learner_id}"
     assert done["participants"] == [{"user": {"fullName": "John Smith"}, "joinUrl": join}]
     assert done["liveSession"]["participants"]["nodes"] == [
-        {"status": "INVITED", "joinUrl": join, "attendedSeconds": 0, "user": {"fullName": "John Smith"}}
+        {
+            "status": "INVITED",
+            "joinUrl": join,
+            "attendedSeconds": 0,
+            "user": {"fullName": "John Smith"},
+            "attendance": [],
+        }
     ]
     again = await room.admin.data(ADD, {"input": {"liveSessionId": created["id"], "userIds": [gid(room.learner)]}})
     assert again["liveSessionParticipantAdd"]["errors"] == []  # already in: the wanted state

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graph.ids import parse_global_id
 from models.live_sessions import ClassroomSegment, LiveSession, SegmentKind
 from models.modules import ModuleKind
+from models.users import Role
 from tests.conftest import Api
 from tests.factories import gid, make_course, make_module, make_portal, make_user, saved
 from tests.graph.live_sessions.classroom import (
@@ -213,3 +214,21 @@ async def test_a_page_of_sessions_costs_the_same_statements_at_any_size(
         assert sum(len(n["attendance"]) for n in data["liveSessions"]["nodes"]) == size * size
         counts.append(sql.count)
     assert counts[0] == counts[1], counts
+
+
+async def test_the_host_sees_their_session_but_only_the_courses_staff_change_it(
+    api: Api, session: AsyncSession
+) -> None:
+    room = await make_classroom(api, session)
+    live = await room.session_with_learner()
+    host = room.as_(room.host)  # staff of the portal, not an instructor of the course
+    seen = (await host.data(ONE, {"id": live["id"]}))["node"]
+    assert seen["joinUrl"] == seen["hostUrl"] == live["hostUrl"]
+    assert seen["classroomToken"] is None and seen["participants"]["totalCount"] == 1
+    refused = await host.post(CANCEL, {"input": {"liveSessionId": live["id"]}})
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    stranger = room.as_(await make_user(session, room.portal, role=Role.INSTRUCTOR))
+    assert (await stranger.data(ONE, {"id": live["id"]}))["node"] is None
+    hidden = await stranger.data(CANCEL, {"input": {"liveSessionId": live["id"]}})
+    assert [e["code"] for e in hidden["liveSessionCancel"]["errors"]] == ["NOT_FOUND"]
+    assert (await room.admin.data(ONE, {"id": live["id"]}))["node"]["status"] == "SCHEDULED"

@@ -33,6 +33,7 @@ from graph.errors import retry_after, without_leaks
 from graph.events import Broker
 from graph.graphiql import graphiql_assets, graphiql_page
 from graph.integrations.courses_api import completions_route
+from graph.integrations.learncube import learncube_route
 from graph.metrics import ERRORS, REQUESTS, STATEMENTS, metrics_endpoint, operation_label
 from graph.persisted import PersistedQueries, PersistedQueryRefusal, make_persisted_queries
 from graph.rate_limit import RateLimiter, make_counter
@@ -232,6 +233,7 @@ def create_app(
         Route("/metrics", metrics_endpoint(settings.prometheus_multiproc_dir)),
         download_route(settings, sessions, storage, clock),
         completions_route(sessions, view.events),
+        learncube_route(sessions, view.events),
         graphiql_assets(),
     ]
     app = Starlette(

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from models import assignments, certificates, courses, enrollments, modules, orders, quizzes, users
+from models import assignments, certificates, courses, enrollments, live_sessions, modules, orders, quizzes, users
 from resolvers import module_kinds, paging
 
 CourseStatus = strawberry.enum(courses.CourseStatus, description="Lifecycle of a course.")
@@ -40,4 +40,16 @@ OrderStatus = strawberry.enum(orders.OrderStatus, description="Where an order is
 OrderEventType = strawberry.enum(orders.OrderEventType, description="What changed an order.")
 OrderTransactionKind = strawberry.enum(
     orders.TransactionKind, name="OrderTransactionKind", description="Money received, or given back."
+)
+LiveSessionStatus = strawberry.enum(
+    live_sessions.LiveSessionStatus,
+    description="Where a live session is: SCHEDULED, then the provider's (002: 1 STARTED, 8 IN_PROGRESS, "
+    "12 FINISHED, 11 HOST_QUIT) or the classroom's (000: start_lesson, end_lesson); or CANCELLED.",
+)
+ParticipantStatus = strawberry.enum(
+    live_sessions.ParticipantStatus,
+    description="A participant: INVITED, then the provider's (002: 2 ACCEPTED, 3 REFUSED, 10 IN_PROGRESS, 11 QUIT).",
+)
+ClassroomRequest = strawberry.enum(
+    live_sessions.SegmentKind, name="ClassroomRequest", description="The 000 callback that reported class time."
 )

@@ -6,12 +6,13 @@ published only once its transaction has committed, so a subscriber never sees a 
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 Topics = Callable[[Any], list[tuple[str, Hashable]]]
 TOPICS: dict[type, Topics] = {}
+T = TypeVar("T")
 
 
 class Broker:
@@ -38,3 +39,20 @@ class Broker:
             self._queues[topic].discard(queue)
             if not self._queues[topic]:
                 del self._queues[topic]
+
+
+async def follow(context: Any, topic: str, load: Callable[[Hashable], Awaitable[T | None]]) -> AsyncIterator[T]:
+    """What a subscription yields: `load(message)` for each message on `topic`, read afresh under
+    the subscriber's own rules (None, hidden: skipped). No connection is held while waiting, and
+    the subscription closes its session however it ends (it outlives its operation)."""
+    try:
+        async with context.events.subscription(topic) as changes:
+            while True:
+                await context.db.close()
+                message = await changes.get()
+                context.loaders.clear()
+                loaded = await load(message)
+                if loaded is not None:
+                    yield loaded
+    finally:
+        await context.db.close()

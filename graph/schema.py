@@ -25,6 +25,8 @@ from graph.integrations.launch import LaunchMutation
 from graph.learning_paths.mutations import LearningPathMutation
 from graph.learning_paths.queries import LearningPathQuery
 from graph.limits import QueryLimits
+from graph.live_sessions.mutations import LiveSessionMutation
+from graph.live_sessions.queries import LiveSessionQuery, LiveSessionSubscription
 from graph.modules.mutations import ModuleMutation
 from graph.modules.queries import ModuleQuery
 from graph.modules.types import KIND_TYPES
@@ -54,6 +56,7 @@ Query = merge_types(
         CertificateQuery,
         OrderQuery,
         WebhookQuery,
+        LiveSessionQuery,
     ),
 )
 Mutation = merge_types(
@@ -74,9 +77,10 @@ Mutation = merge_types(
         OrderMutation,
         WebhookMutation,
         LaunchMutation,
+        LiveSessionMutation,
     ),
 )
-Subscription = merge_types("Subscription", (EnrollmentSubscription,))
+Subscription = merge_types("Subscription", (EnrollmentSubscription, LiveSessionSubscription))
 
 
 class CourseGraphSchema(strawberry.Schema):

@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     webhook_backoff_cap_seconds: float = 21_600.0
     webhook_lease_seconds: float = 120.0
     webhook_batch_size: int = 50
+    # Live sessions: the provider of new sessions ("builtin" works offline; "liveminutes" is 002's
+    # API), per portal slug where `live_session_providers` names one.
+    live_session_provider: str = "builtin"
+    live_session_providers: dict[str, str] = {}
+    classroom_url: str = "https://classroom.learn-cube.com/classv3/"  # 000's join link, ours to fill
+    liveminutes_url: str = "http://api.liveminutes.com/"
+    liveminutes_account_sid: str | None = None
+    liveminutes_auth_token: str | None = None
+    liveminutes_timeout_seconds: float = 10.0
 
     @property
     def is_sqlite(self) -> bool:

@@ -10,6 +10,7 @@ from models.courses import Category, Course, CourseCategory, CourseInstructor, G
 from models.discussions import DiscussionPost, SurveyResponse
 from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment
+from models.live_sessions import ClassroomSegment, LiveSession, LiveSessionParticipant
 from models.modules import Module
 from models.orders import (
     Coupon,
@@ -39,6 +40,7 @@ __all__ = [
     "Certificate",
     "CertificateTemplate",
     "Choice",
+    "ClassroomSegment",
     "Coupon",
     "CouponProduct",
     "Course",
@@ -55,6 +57,8 @@ __all__ = [
     "LearningPath",
     "LearningPathCourse",
     "LearningPathEnrollment",
+    "LiveSession",
+    "LiveSessionParticipant",
     "LoginFailure",
     "Membership",
     "Module",

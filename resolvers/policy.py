@@ -24,6 +24,7 @@ from models.courses import Category, Course, CourseCategory, CourseInstructor, C
 from models.discussions import DiscussionPost, SurveyResponse
 from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment, LearningPathStatus
+from models.live_sessions import ClassroomSegment, LiveSession, LiveSessionParticipant
 from models.modules import Module
 from models.orders import (
     Coupon,
@@ -286,6 +287,42 @@ def _note_visible(actor: "Actor") -> ColumnElement[bool]:
     return and_(OrderNote.is_public, _of_order(OrderNote)(actor))
 
 
+def _staffed_sessions(actor: "Actor") -> Any:
+    """Live sessions the actor runs: those of courses they manage, and those they host here."""
+    hosted = and_(LiveSession.portal_id == actor.acting_portal_id, LiveSession.host_id == actor.user_id)
+    return select(LiveSession.id).where(or_(hosted, _of_course(LiveSession, _course_manageable)(actor)))
+
+
+def _live_session_visible(actor: "Actor") -> ColumnElement[bool]:
+    """Admins: their portals'; others, in the acting portal: what they run, sessions they are
+    invited to and sessions of the courses they are enrolled in."""
+    if actor.role is Role.ADMIN:
+        return _in_scope(LiveSession.portal_id, actor)
+    if actor.user_id is None:
+        return false()
+    enrolled = select(Enrollment.course_id).where(Enrollment.user_id == actor.user_id, _enrollment_visible(actor))
+    invited = select(LiveSessionParticipant.live_session_id).where(LiveSessionParticipant.user_id == actor.user_id)
+    theirs = or_(LiveSession.id.in_(invited), LiveSession.course_id.in_(enrolled))
+    return or_(
+        LiveSession.id.in_(_staffed_sessions(actor)), and_(LiveSession.portal_id == actor.acting_portal_id, theirs)
+    )
+
+
+def _of_live_session(model: Any) -> Rule:
+    """A session's participants and classroom segments: for whoever runs it; a learner sees
+    their own."""
+
+    def rule(actor: "Actor") -> ColumnElement[bool]:
+        if actor.role is Role.ADMIN:
+            return _in_scope(model.portal_id, actor)
+        if actor.user_id is None:
+            return false()
+        own = and_(model.user_id == actor.user_id, model.portal_id == actor.acting_portal_id)
+        return or_(model.live_session_id.in_(_staffed_sessions(actor)), own)
+
+    return rule
+
+
 def _admin_only(model: Any) -> Rule:
     return lambda actor: _in_scope(model.portal_id, actor) if actor.role is Role.ADMIN else false()
 
@@ -353,6 +390,9 @@ VISIBLE: dict[type, Rule] = {
     IntegrationSecret: _admin_only(IntegrationSecret),
     ExternalRegistration: _own_or_admin(ExternalRegistration),
     ExternalCompletion: _admin_only(ExternalCompletion),
+    LiveSession: _live_session_visible,
+    LiveSessionParticipant: _of_live_session(LiveSessionParticipant),
+    ClassroomSegment: _of_live_session(ClassroomSegment),
 }
 
 MANAGEABLE: dict[type, Rule] = {
@@ -377,6 +417,10 @@ MANAGEABLE: dict[type, Rule] = {
     Webhook: _admin_only(Webhook),
     WebhookDelivery: _admin_only(WebhookDelivery),
     IntegrationSecret: _admin_only(IntegrationSecret),
+    LiveSession: _of_course(LiveSession, _course_manageable),
+    LiveSessionParticipant: lambda actor: LiveSessionParticipant.live_session_id.in_(
+        select(LiveSession.id).where(_of_course(LiveSession, _course_manageable)(actor))
+    ),
 }
 
 
@@ -465,6 +509,11 @@ MUTATIONS: dict[str, frozenset[Role]] = {
     "webhookDeliveryRetry": ADMINS,
     "moduleLaunch": MEMBERS,
     "coursesApiSecretRotate": ADMINS,
+    "liveSessionCreate": AUTHORS,
+    "liveSessionParticipantAdd": AUTHORS,
+    "liveSessionParticipantRemove": AUTHORS,
+    "liveSessionCancel": AUTHORS,
+    "liveSessionStatusRefresh": AUTHORS,
 }
 
 

@@ -1,7 +1,7 @@
 """webhooks courses api
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-23 15:23:50.547884
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import models.base
 
 revision: str = '0012'
-down_revision: str | None = '0010'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -677,6 +677,7 @@ async def furnish(
     forum = made[-len(modules) :][list(kinds).index("DISCUSSION")]
     survey = made[-len(modules) :][list(kinds).index("SURVEY")]
     assignment = made[-len(modules) :][list(kinds).index("ASSIGNMENT")]
+    live = made[-len(modules) :][list(kinds).index("LIVE_SESSION")]
     made += await created(
         api, schema,
         ("coursePublish", {"courseId": course}),
@@ -695,6 +696,12 @@ async def furnish(
     made += await take_quiz(api.signed_in(people[Role.LEARNER], slug), schema, quiz, made[-1])
     made += await discuss(api.signed_in(people[Role.LEARNER], slug), schema, forum, survey, name)
     made += await hand_in(api.signed_in(people[Role.LEARNER], slug), api, schema, assignment, name)
+    made += await created(
+        api, schema,
+        ("liveSessionCreate", {"moduleId": live, "title": f"{name} Live", "startsAt": "2026-03-02T09:00:00Z",
+                               "hostId": teaching[0]}),
+    )  # fmt: skip
+    made += await created(api, schema, ("liveSessionParticipantAdd", {"liveSessionId": made[-1], "userIds": [learner]}))
     made += await created(
         api, schema,
         ("moduleCreate", {"courseId": sequel, "kind": "TEXT", "title": f"{name} Recap", "content": "<p>Recap</p>"}),

@@ -11,12 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
 from graph.app import create_app
+from graph.ids import global_id
 from graph.schema import schema
 from models.courses import CourseStatus
+from models.live_sessions import LiveSession
 from models.settings import Settings
 from models.users import Role
 from tests.conftest import Credentials, FrozenClock
-from tests.factories import gid, make_course, make_portal, make_user
+from tests.factories import gid, make_course, make_portal, make_user, saved
 
 
 def id_arguments() -> list[tuple[str, str, str]]:
@@ -26,8 +28,9 @@ def id_arguments() -> list[tuple[str, str, str]]:
     for name, field in (subscriptions.fields if subscriptions else {}).items():
         for argument, spec in field.args.items():
             if get_named_type(spec.type).name == "ID":
-                assert isinstance(spec.type, GraphQLNonNull) and argument.endswith("Id"), (name, argument)
-                found.append((name, argument, argument[:-2][0].upper() + argument[:-2][1:]))
+                assert isinstance(spec.type, GraphQLNonNull) and argument.endswith(("Id", "id")), (name, argument)
+                stem = argument[:-2] if argument != "id" else get_named_type(field.type).name  # its own object
+                found.append((name, argument, stem[0].upper() + stem[1:]))
     return found
 
 
@@ -44,7 +47,12 @@ async def test_no_subscription_reaches_another_portals_objects(
     settings: Settings, session: AsyncSession, credentials: Credentials, clock: FrozenClock
 ) -> None:
     acme, globex = await make_portal(session, slug="acme"), await make_portal(session, slug="globex")
-    theirs = {"Course": gid(await make_course(session, globex, status=CourseStatus.PUBLISHED))}
+    course = await make_course(session, globex, status=CourseStatus.PUBLISHED)
+    host = await make_user(session, globex, role=Role.INSTRUCTOR)
+    live = LiveSession(portal_id=globex.id, course_id=course.id, host_id=host.id, title="Globex live",
+                       starts_at=clock.now, duration_minutes=30, provider="builtin", meeting_key="k",
+                       classroom_token="globex0token")  # fmt: skip
+    theirs = {"Course": gid(course), "LiveSession": global_id("LiveSession", (await saved(session, live)).id)}
     learner = await make_user(session, acme, role=Role.LEARNER)
     actors = {
         "acme admin key": {"Authorization": f"Bearer {await credentials.api_key('acme')}"},

@@ -7,12 +7,12 @@ never a traceback; argparse's own usage errors exit with 2.
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 import uvicorn
@@ -217,8 +217,9 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     Several workers write their metrics to one fresh directory, so `/metrics` on any shows them all."""
     if args.workers > 1 and not settings.prometheus_multiproc_dir:
         with tempfile.TemporaryDirectory(prefix="coursegraph-metrics-") as directory:
-            os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
-            uvicorn.run("graph.app:app", host=args.host, port=args.port, workers=args.workers)
+            shared = Path(directory, "workers.env")  # uvicorn loads it before it starts the workers
+            shared.write_text(f"PROMETHEUS_MULTIPROC_DIR={directory}\n")
+            uvicorn.run("graph.app:app", host=args.host, port=args.port, workers=args.workers, env_file=shared)
         return 0
     uvicorn.run("graph.app:app", host=args.host, port=args.port, workers=args.workers)
     return 0

@@ -180,7 +180,10 @@ def _dsn(url: str, database: str | None = None) -> str:
 
 
 def _marker() -> str:
-    return f"{LAYOUT} {ScriptDirectory.from_config(alembic_config(None)).get_current_head()}"
+    """The layout and the whole migration chain: a head can keep its id while revisions are
+    inserted before it (merged branches), and such an academy lacks their tables."""
+    chain = [revision.revision for revision in ScriptDirectory.from_config(alembic_config(None)).walk_revisions()]
+    return f"{LAYOUT} {'-'.join(reversed(chain))}"
 
 
 async def ensure(url: str, *, rebuild: bool = False, say: Callable[[str], None] = print) -> Academy:

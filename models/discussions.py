@@ -35,3 +35,17 @@ class SurveyResponse(Identified, TenantOwned, Timestamped, table=True):
     user_id: UUID = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     submitted_at: datetime = Field(sa_type=UtcDateTime)
     answers: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+
+
+class DiscussionEvaluation(Identified, TenantOwned, Timestamped, table=True):
+    """003 Evaluate (R26): an instructor's points for a learner's participation in an evaluated
+    discussion; evaluating again replaces them."""
+
+    __table_args__ = (UniqueConstraint("enrollment_id", "module_id"),)
+    enrollment_id: UUID = Field(foreign_key="enrollment.id", ondelete="CASCADE")
+    module_id: UUID = Field(foreign_key="module.id", index=True, ondelete="CASCADE")
+    points_awarded: float
+    score: float = Field(description="The points as a percent of the discussion's totalPoints (R19).")
+    instructor_message: str | None = Field(default=None, max_length=10_000)
+    evaluated_by_id: UUID | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    evaluated_at: datetime = Field(sa_type=UtcDateTime)

@@ -7,7 +7,7 @@ from models.audit import AuditEvent
 from models.auth import ApiKey, LoginFailure, RefreshToken, SigningSecret
 from models.certificates import Certificate, CertificateTemplate
 from models.courses import Category, Course, CourseCategory, CourseInstructor, GradeModule, Section
-from models.discussions import DiscussionPost, SurveyResponse
+from models.discussions import DiscussionEvaluation, DiscussionPost, SurveyResponse
 from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment
 from models.live_sessions import ClassroomSegment, LiveSession, LiveSessionParticipant
@@ -46,6 +46,7 @@ __all__ = [
     "Course",
     "CourseCategory",
     "CourseInstructor",
+    "DiscussionEvaluation",
     "DiscussionPost",
     "Enrollment",
     "ExternalCompletion",

@@ -6,9 +6,12 @@ as docs/discussions.md tells clients:
   module; a reply answers a post of the same module. A learner's post passes `open_module` (access
   revoked or expired, drip): refused, nothing is written. When the learner's posts in the module
   reach its `minComments` (default 1) the module completes, unless the discussion `isEvaluated`
-  (R14: it then completes by an evaluation, not by posts; the module stays in progress). Every
-  post writes `discussion_submission` (module, enrollment, comment count). Staff posts record no
-  progress.
+  (R26: the module is then SUBMITTED and completes by an evaluation). Every post writes
+  `discussion_submission` (module, enrollment, comment count). Staff posts record no progress.
+- discussionEvaluate (003 Evaluate, R26): the course's instructor or an admin awards points
+  (0..totalPoints; a percent when the discussion has no totalPoints) to a learner whose posts
+  reached `minComments`; the module completes with the points as its percent score (R19), the
+  course's grade and certificate follow. Evaluating again replaces the points.
 - surveySubmit: an enrolled learner answers the survey's fields once (no retakes: a second
   submission is ALREADY_SUBMITTED; enrollmentResetProgress clears the response); submitting
   completes the module (R14, "mark complete").
@@ -16,14 +19,16 @@ as docs/discussions.md tells clients:
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.discussions import DiscussionPost, SurveyResponse
-from models.enrollments import Enrollment, ModuleProgress
+from models.courses import Course
+from models.discussions import DiscussionEvaluation, DiscussionPost, SurveyResponse
+from models.enrollments import Enrollment, ModuleProgress, ModuleProgressStatus
 from models.modules import Module, ModuleKind
 from models.session import now
 from resolvers import progress
@@ -117,9 +122,16 @@ async def post(
             )
         )
         details = module.details or {}
-        complete = not details.get("is_evaluated", False) and (count or 0) >= (details.get("min_comments") or 1)
+        reached = (count or 0) >= (details.get("min_comments") or 1)
+        evaluated = bool(details.get("is_evaluated", False))
         record = await progress.update_module_progress(
-            session, enrollment=enrollment, module=module, course=course, at=at, complete=complete
+            session,
+            enrollment=enrollment,
+            module=module,
+            course=course,
+            at=at,
+            complete=reached and not evaluated,
+            submitted=True if reached and evaluated else None,
         )
     data = {
         "postId": str(row.id),
@@ -133,6 +145,87 @@ async def post(
     }
     await outbox(session, "discussion_submission", [{"portal_id": module.portal_id, "data": data}])
     return Posted(row, record, enrollment, module, at)
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluated:
+    evaluation: DiscussionEvaluation
+    progress: ModuleProgress
+    enrollment: Enrollment
+    module: Module
+    at: datetime
+
+    @property
+    def audit_target(self) -> Enrollment:
+        return self.enrollment
+
+
+async def evaluate(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    enrollment_id: UUID,
+    module_id: UUID,
+    points_awarded: float,
+    instructor_message: str | None = None,
+) -> Evaluated:
+    """003 Evaluate (R26): whatever the learner's access is now (work posted before a revocation
+    is still evaluated)."""
+    enrollment = await visible_row(session, Enrollment, enrollment_id, actor=actor, field="enrollmentId", manage=True)
+    module = await visible_row(session, Module, module_id, actor=actor, field="moduleId")
+    if module.kind is not ModuleKind.DISCUSSION or module.course_id != enrollment.course_id:
+        raise Failure.one(("moduleId",), "Not a discussion of the enrollment's course.", "INVALID")
+    details = module.details or {}
+    if not details.get("is_evaluated", False):
+        raise Failure.one(("moduleId",), "This discussion is not evaluated: posts complete it.", "INVALID")
+    total = details.get("total_points") or 100  # no totalPoints: the points are a percent
+    checks = Checks()
+    if not 0 <= points_awarded <= total:
+        checks.add(("pointsAwarded",), f"pointsAwarded is between 0 and {total}.", "INVALID")
+    checks.text(("instructorMessage",), instructor_message, max_length=MAX_BODY)
+    checks.done()
+    record = await session.scalar(
+        select(ModuleProgress).where(
+            ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_id == module.id
+        )
+    )
+    if record is None or record.status not in (ModuleProgressStatus.SUBMITTED, ModuleProgressStatus.COMPLETED):
+        raise Failure.one(
+            ("enrollmentId",), "The learner has not reached the discussion's minimum posts.", "NOT_ALLOWED_IN_STATE"
+        )
+    at = now(session)
+    score = round(points_awarded / total * 100, 2)
+    evaluation = await session.scalar(
+        select(DiscussionEvaluation).where(
+            DiscussionEvaluation.enrollment_id == enrollment.id, DiscussionEvaluation.module_id == module.id
+        )
+    )
+    if evaluation is None:
+        evaluation = DiscussionEvaluation(
+            portal_id=enrollment.portal_id, enrollment_id=enrollment.id, module_id=module.id, points_awarded=0,
+            score=0, evaluated_at=at,
+        )  # fmt: skip
+        session.add(evaluation)
+    evaluation.points_awarded, evaluation.score = points_awarded, score
+    evaluation.instructor_message = (
+        instructor_message.strip() if instructor_message and instructor_message.strip() else None
+    )
+    evaluation.evaluated_by_id, evaluation.evaluated_at = actor.user_id, at
+    course = await session.get_one(Course, enrollment.course_id)
+    record = await progress.update_module_progress(
+        session,
+        enrollment=enrollment,
+        module=module,
+        course=course,
+        at=at,
+        complete=True,
+        result=progress.ModuleResult(score=score, passed=True, attempts=record.attempts or 1),
+    )
+    return Evaluated(evaluation, record, enrollment, module, at)
+
+
+def evaluations_query(actor: Actor) -> Select[Any]:
+    return select(DiscussionEvaluation.__table__).where(actor.visible(DiscussionEvaluation))
 
 
 def posts_query(actor: Actor) -> Select[Any]:

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.courses import Course, CourseStatus, DurationRule
-from models.discussions import DiscussionPost, SurveyResponse
+from models.discussions import DiscussionEvaluation, DiscussionPost, SurveyResponse
 from models.enrollments import Enrollment, EnrollmentSource, EnrollmentStatus, ModuleProgress
 from models.portals import Portal
 from models.quizzes import QuizAttempt
@@ -240,9 +240,11 @@ async def assign_certificate(
 
 
 async def _clear_discussions_and_surveys(session: AsyncSession, ids: Sequence[UUID]) -> None:
-    """Survey responses go; posts stay in their discussion (author kept) but no longer count
-    toward the enrollment's `minComments`, so a reset learner posts again to complete."""
+    """Survey responses and discussion evaluations go; posts stay in their discussion (author
+    kept) but no longer count toward the enrollment's `minComments`, so a reset learner posts again
+    to complete."""
     await session.execute(delete(SurveyResponse).where(SurveyResponse.enrollment_id.in_(ids)))
+    await session.execute(delete(DiscussionEvaluation).where(DiscussionEvaluation.enrollment_id.in_(ids)))
     await session.execute(
         update(DiscussionPost).where(DiscussionPost.enrollment_id.in_(ids)).values(enrollment_id=None)
     )

@@ -21,7 +21,7 @@ from models.audit import AuditEvent
 from models.auth import ApiKey
 from models.certificates import Certificate, CertificateTemplate
 from models.courses import Category, Course, CourseCategory, CourseInstructor, CourseStatus, GradeModule, Section
-from models.discussions import DiscussionPost, SurveyResponse
+from models.discussions import DiscussionEvaluation, DiscussionPost, SurveyResponse
 from models.enrollments import Enrollment, ModuleProgress, OutboxEvent
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment, LearningPathStatus
 from models.live_sessions import ClassroomSegment, LiveSession, LiveSessionParticipant
@@ -364,6 +364,9 @@ VISIBLE: dict[type, Rule] = {
     SurveyResponse: lambda actor: SurveyResponse.enrollment_id.in_(
         select(Enrollment.id).where(_enrollment_visible(actor))
     ),
+    DiscussionEvaluation: lambda actor: DiscussionEvaluation.enrollment_id.in_(
+        select(Enrollment.id).where(_enrollment_visible(actor))
+    ),
     AssignmentSubmission: lambda actor: AssignmentSubmission.enrollment_id.in_(
         select(Enrollment.id).where(_enrollment_visible(actor))
     ),
@@ -489,6 +492,7 @@ MUTATIONS: dict[str, frozenset[Role]] = {
     "surveySubmit": MEMBERS,
     "assignmentSubmit": MEMBERS,
     "submissionGrade": AUTHORS,
+    "discussionEvaluate": AUTHORS,
     "learningPathCreate": ADMINS,
     "learningPathUpdate": ADMINS,
     "learningPathEnroll": ADMINS,

@@ -1,11 +1,12 @@
-"""discussionPost, surveySubmit."""
+"""discussionPost, discussionEvaluate, surveySubmit."""
 
 from typing import Annotated
 
 import strawberry
 
 from graph.context import Info
-from graph.discussions.types import DiscussionPostNode, SurveyResponseNode
+from graph.discussions.types import DiscussionEvaluation, DiscussionPostNode, SurveyResponseNode
+from graph.enrollments.mutations import record_payload
 from graph.enrollments.types import EnrollmentType, ModuleProgressType, recorded
 from graph.errors import error_type
 from graph.mutation import perform
@@ -45,6 +46,22 @@ class DiscussionPostPayload:
         return cls(errors=DiscussionError.of(problems))
 
 
+@strawberry.input(description="Points for a learner's participation in an evaluated discussion (003 Evaluate).")
+class DiscussionEvaluateInput:
+    enrollment_id: strawberry.ID
+    module_id: strawberry.ID
+    points_awarded: float = strawberry.field(description="0 to the discussion's totalPoints (a percent without it).")
+    instructor_message: str | None = strawberry.field(default=None, description="Feedback the learner reads.")
+
+
+DiscussionEvaluatePayload = record_payload(
+    "DiscussionEvaluatePayload",
+    "The evaluation, the learner's record in the discussion it completed, and the enrollment.",
+    DiscussionError,
+    ("evaluation", DiscussionEvaluation),
+)
+
+
 @strawberry.input(
     description="The answer to one field of the survey, named by its place in `surveyFields`: `value` for "
     "TEXT, TEXTAREA and RATING (a whole number 1–5), `choices` (options of the field) for RADIO and DROPDOWN "
@@ -82,7 +99,7 @@ class SurveySubmitPayload:
 class DiscussionMutation:
     @strawberry.mutation(
         description="Post in a DISCUSSION module (an enrolled learner, or the course's staff); a learner's "
-        "module completes when their posts reach its minComments (not for evaluated discussions)."
+        "module completes when their posts reach its minComments (an evaluated discussion is then SUBMITTED)."
     )
     async def discussion_post(
         self, info: Info, input_: Annotated[DiscussionPostInput, strawberry.argument(name="input")]
@@ -97,6 +114,25 @@ class DiscussionMutation:
                 "reply_to_id": None
                 if input_.reply_to_id is None
                 else input_id(input_.reply_to_id, "DiscussionPost", field=("replyToId",)),
+            },
+        )
+
+    @strawberry.mutation(
+        description="Evaluate a learner's participation in an evaluated discussion (003 Evaluate, R26): the "
+        "course's instructor or an admin; completes the module with the points as its score."
+    )
+    async def discussion_evaluate(
+        self, info: Info, input_: Annotated[DiscussionEvaluateInput, strawberry.argument(name="input")]
+    ) -> DiscussionEvaluatePayload:  # type: ignore[valid-type]
+        return await perform(
+            info,
+            DiscussionEvaluatePayload,
+            discussions.evaluate,
+            lambda: {
+                "enrollment_id": input_id(input_.enrollment_id, "Enrollment", field=("enrollmentId",)),
+                "module_id": input_id(input_.module_id, "Module", field=("moduleId",)),
+                "points_awarded": input_.points_awarded,
+                "instructor_message": input_.instructor_message,
             },
         )
 

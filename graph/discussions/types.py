@@ -10,6 +10,7 @@ import strawberry
 
 from graph.context import Info
 from graph.enums import SurveyFieldType
+from graph.links import linked
 from graph.modules.types import Module, module_from_row
 from graph.node import Node, make_id, register
 from models.discussions import DiscussionPost, SurveyResponse
@@ -52,6 +53,39 @@ class DiscussionPostNode(Node):
     async def module(self, info: Info) -> Module | None:
         row = await info.context.loaders.row(ModuleRow, self.row.module_id)
         return None if row is None else module_from_row(row)
+
+
+@strawberry.type(description="An instructor's evaluation of a learner's participation in a discussion (003, R26).")
+class DiscussionEvaluation:
+    points_awarded: float = strawberry.field(description="From 0 to the discussion's totalPoints.")
+    score: float = strawberry.field(description="The points as a percent: the module's score (R19).")
+    instructor_message: str | None
+    evaluated_at: datetime
+    row: strawberry.Private[Any]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(
+            points_awarded=row.points_awarded,
+            score=row.score,
+            instructor_message=row.instructor_message,
+            evaluated_at=row.evaluated_at,
+            row=row,
+        )
+
+    @strawberry.field(description="Null where the viewer may not see the evaluator's account.")
+    async def evaluated_by(self, info: Info) -> Annotated["UserType", strawberry.lazy("graph.users.types")] | None:
+        from graph.users.types import UserType
+
+        return await linked(info, User, self.row.evaluated_by_id, UserType.from_row)
+
+
+async def evaluation_of(info: Info, enrollment_id: UUID, module_id: UUID) -> DiscussionEvaluation | None:
+    """A learner's evaluation in one discussion, batched over every record of the request."""
+    actor = await info.context.actor()
+    spec = Children(discussions.evaluations_query, (actor,), "enrollment_id", ("module_id",))
+    rows = await info.context.loaders.children.load((enrollment_id, spec))
+    return next((DiscussionEvaluation.from_row(row) for row in rows if row.module_id == module_id), None)
 
 
 @strawberry.type(description="One answer of a survey response, with the field's label as it was.")

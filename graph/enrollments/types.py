@@ -10,6 +10,7 @@ import strawberry
 
 from graph.assignments.types import AssignmentSubmissionNode, submissions_of
 from graph.context import Info
+from graph.discussions.types import DiscussionEvaluation, evaluation_of
 from graph.enums import EnrollmentStatus, ModuleProgressStatus, SubmissionStatus
 from graph.links import OfCourse, OfUser
 from graph.modules.types import Module, SubmissionOrder, module_from_row
@@ -88,6 +89,10 @@ class ModuleProgressType:
     @strawberry.field(description="An assignment's submissions, first to last; empty for other kinds.")
     async def assignment_submissions(self, info: Info) -> list[AssignmentSubmissionNode]:
         return await submissions_of(info, self.enrollment_id, self.module_row.id)
+
+    @strawberry.field(description="An evaluated discussion's evaluation; null before it or for other kinds.")
+    async def discussion_evaluation(self, info: Info) -> DiscussionEvaluation | None:
+        return await evaluation_of(info, self.enrollment_id, self.module_row.id)
 
 
 @strawberry.type(name="Enrollment", description="One learner in one course (003 registration, 004 subscription).")

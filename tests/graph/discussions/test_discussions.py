@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.courses import Course, CourseInstructor, CourseStatus
-from models.discussions import DiscussionPost, SurveyResponse
+from models.discussions import DiscussionEvaluation, DiscussionPost, SurveyResponse
 from models.enrollments import OutboxEvent
 from models.modules import DripRule, Module, ModuleKind
 from models.portals import Portal
@@ -31,6 +31,11 @@ ENROLL = """mutation($input: EnrollmentCreateInput!) { enrollmentCreate(input: $
 POSTS = """query($id: ID!) { module(id: $id) { ... on DiscussionModule { posts { body replyTo { body } } } } }"""
 RESPONSES = """query($id: ID!) { module(id: $id) { ... on SurveyModule {
   responses { user { fullName } answers { label value choices } } } } }"""
+EVALUATE = """mutation($input: DiscussionEvaluateInput!) { discussionEvaluate(input: $input) {
+  evaluation { pointsAwarded score instructorMessage evaluatedAt evaluatedBy { email } }
+  moduleProgress { status score completedAt } errors { field code } } }"""
+RECORDS = """query($id: ID!) { enrollment(id: $id) { moduleProgress { module { id } status score
+  discussionEvaluation { pointsAwarded } } } }"""
 REVOKE = """mutation($input: EnrollmentIdsInput!) { enrollmentRevoke(input: $input) { errors { code } } }"""
 FIELDS = [
     {"type": "text", "label": "What did you like?", "is_required": True},
@@ -77,6 +82,11 @@ async def post(world: World, body: str, who: Api | None = None, **more: Any) -> 
 async def submit(world: World, answers: list[dict[str, Any]], who: Api | None = None) -> dict[str, Any]:
     variables = {"input": {"moduleId": gid(world.survey), "answers": answers}}
     return (await (who or world.learner).data(SURVEY, variables))["surveySubmit"]
+
+
+async def evaluate(world: World, points: float, **more: Any) -> dict[str, Any]:
+    variables = {"enrollmentId": world.enrollment, "moduleId": gid(world.discussion), "pointsAwarded": points}
+    return (await world.admin.data(EVALUATE, {"input": {**variables, **more}}))["discussionEvaluate"]
 
 
 async def count(session: AsyncSession, model: Any) -> int:
@@ -130,10 +140,53 @@ async def test_the_module_completes_when_posts_reach_min_comments(
                       {"body": "Three", "replyTo": None}]  # fmt: skip
 
 
-async def test_an_evaluated_discussion_does_not_complete_by_posts(api: Api, session: AsyncSession) -> None:
-    world = await make_world(api, session, is_evaluated=True, min_comments=1)
-    done = await post(world, "Evaluate me")
-    assert done["errors"] == [] and done["moduleProgress"]["status"] == "IN_PROGRESS"
+async def test_an_evaluated_discussion_is_submitted_by_posts_and_completed_by_its_evaluation(
+    api: Api, session: AsyncSession, clock: FrozenClock
+) -> None:
+    world = await make_world(api, session, is_evaluated=True, min_comments=2, total_points=10)
+    first = await post(world, "Evaluate me")
+    assert first["errors"] == [] and first["moduleProgress"]["status"] == "IN_PROGRESS"
+    second = await post(world, "And this")
+    assert second["moduleProgress"]["status"] == "SUBMITTED"
+    clock.advance(minutes=5)
+    done = await evaluate(world, 8, instructorMessage="  Thoughtful  ")
+    assert done["errors"] == []
+    assert done["evaluation"] == {
+        "pointsAwarded": 8.0, "score": 80.0, "instructorMessage": "Thoughtful",
+        "evaluatedAt": "2026-01-05T09:05:00Z", "evaluatedBy": None,  # an API key acts for no account
+    }  # fmt: skip
+    assert done["moduleProgress"] == {"status": "COMPLETED", "score": 80.0, "completedAt": "2026-01-05T09:05:00Z"}
+    again = await evaluate(world, 6)
+    assert (again["evaluation"]["score"], again["evaluation"]["instructorMessage"]) == (60.0, None)
+    mine = (await world.learner.data(RECORDS, {"id": world.enrollment}))["enrollment"]["moduleProgress"]
+    [forum] = [record for record in mine if record["module"]["id"] == gid(world.discussion)]
+    assert forum == {"module": {"id": gid(world.discussion)}, "status": "COMPLETED", "score": 60.0,
+                     "discussionEvaluation": {"pointsAwarded": 6.0}}  # fmt: skip
+    assert await count(session, DiscussionEvaluation) == 1
+
+
+async def test_an_evaluation_is_refused_before_the_minimum_above_the_points_and_to_learners(
+    api: Api, session: AsyncSession
+) -> None:
+    world = await make_world(api, session, is_evaluated=True, min_comments=2, total_points=10)
+    await post(world, "Only one")
+    early = await evaluate(world, 5)
+    assert early["errors"] == [{"field": ["enrollmentId"], "code": "NOT_ALLOWED_IN_STATE"}]
+    await post(world, "Two now")
+    too_many = await evaluate(world, 11)
+    assert too_many["errors"] == [{"field": ["pointsAwarded"], "code": "INVALID"}]
+    variables = {"input": {"enrollmentId": world.enrollment, "moduleId": gid(world.discussion), "pointsAwarded": 5}}
+    refused = await world.learner.post(EVALUATE, variables)
+    assert [e["extensions"]["code"] for e in refused.json()["errors"]] == ["FORBIDDEN"]
+    assert await count(session, DiscussionEvaluation) == 0
+    plain = await make_world(api, session, slug="globex")
+    await post(plain, "Done by posting")
+    not_evaluated = await evaluate(plain, 5)
+    assert not_evaluated["errors"] == [{"field": ["moduleId"], "code": "INVALID"}]
+    hidden = await world.admin.data(
+        EVALUATE, {"input": {"enrollmentId": plain.enrollment, "moduleId": gid(plain.discussion), "pointsAwarded": 5}}
+    )
+    assert hidden["discussionEvaluate"]["errors"] == [{"field": ["enrollmentId"], "code": "NOT_FOUND"}]
 
 
 async def test_a_bad_post_is_refused_and_nothing_is_written(api: Api, session: AsyncSession) -> None:

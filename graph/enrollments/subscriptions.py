@@ -1,6 +1,7 @@
 """enrollmentProgressUpdated: an enrollment of a course, each time its progress changes."""
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Hashable
+from typing import Any
 from uuid import UUID
 
 import strawberry
@@ -12,19 +13,23 @@ from graph.events import TOPICS
 from graph.node import query_id
 from models.courses import Course
 from models.enrollments import Enrollment
-from resolvers import discussions, enrollments, progress, quizzes
+from resolvers import assignments, discussions, enrollments, progress, quizzes
 
 
 def progress_topic(course_id: UUID) -> str:
     return f"enrollment-progress:{course_id}"
 
 
-TOPICS[progress.Completion] = lambda done: [(progress_topic(done.enrollment.course_id), done.enrollment.id)]
-TOPICS[quizzes.Attempted] = lambda done: [(progress_topic(done.enrollment.course_id), done.enrollment.id)]
-TOPICS[discussions.Posted] = lambda done: (
-    [] if done.enrollment is None else [(progress_topic(done.enrollment.course_id), done.enrollment.id)]
-)
-TOPICS[discussions.Surveyed] = lambda done: [(progress_topic(done.enrollment.course_id), done.enrollment.id)]
+def _learner_action(done: Any) -> list[tuple[str, Hashable]]:
+    """A learner's record changed (a completion, an attempt, a submission or its grading)."""
+    return [(progress_topic(done.enrollment.course_id), done.enrollment.id)]
+
+
+for _action in (
+    progress.Completion, quizzes.Attempted, discussions.Surveyed, discussions.Evaluated, assignments.Submitted
+):  # fmt: skip
+    TOPICS[_action] = _learner_action
+TOPICS[discussions.Posted] = lambda done: [] if done.enrollment is None else _learner_action(done)
 TOPICS[enrollments.Enrollments] = lambda changed: [(progress_topic(e.course_id), e.id) for e in changed.enrollments]
 
 

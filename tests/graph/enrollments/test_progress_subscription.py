@@ -7,7 +7,8 @@ from starlette.testclient import TestClient
 
 from graph.app import create_app
 from graph.enrollments.subscriptions import progress_topic
-from models.courses import CourseStatus
+from models.courses import CourseStatus, GradingRule
+from models.modules import ModuleKind
 from models.settings import Settings
 from models.users import Role
 from tests.conftest import Credentials, FrozenClock
@@ -84,3 +85,39 @@ async def test_a_hidden_course_cannot_be_subscribed_to(
         ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {"c": gid(course)}}})
         message = ws.receive_json()
         assert message["type"] == "next" and message["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+POST = "mutation($i: DiscussionPostInput!) { discussionPost(input: $i) { errors { code } } }"
+EVALUATE = "mutation($i: DiscussionEvaluateInput!) { discussionEvaluate(input: $i) { errors { code } } }"
+SCORES = "subscription($c: ID!) { enrollmentProgressUpdated(courseId: $c) { grade moduleProgress { status } } }"
+
+
+async def test_a_discussion_post_and_its_evaluation_reach_the_subscribers(
+    settings: Settings, session: AsyncSession, credentials: Credentials, clock: FrozenClock
+) -> None:
+    acme = await make_portal(session, slug="acme")
+    learner = await make_user(session, acme, role=Role.LEARNER)
+    course = await make_course(session, acme, status=CourseStatus.PUBLISHED, grading_rule=GradingRule.AVG_ALL_MODULES)
+    forum = await make_module(
+        session, course, kind=ModuleKind.DISCUSSION, details={"is_evaluated": True, "total_points": 20}
+    )
+    admin = await credentials.api_key("acme")
+    assert admin is not None
+    token = await credentials.token(learner)
+    with (
+        TestClient(create_app(settings, clock=clock)) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        enrolled = post(client, ENROLL, {"i": {"courseId": gid(course), "userIds": [gid(learner)]}}, admin)
+        enrollment = enrolled["enrollmentCreate"]["enrollments"][0]["id"]
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {admin}", "X-Portal": "acme"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SCORES, "variables": {"c": gid(course)}}})
+        wait_for_subscriber(client, progress_topic(course.id))
+        post(client, POST, {"i": {"moduleId": gid(forum), "body": "My thoughts"}}, token)
+        submitted = ws.receive_json()["payload"]["data"]["enrollmentProgressUpdated"]
+        assert submitted == {"grade": None, "moduleProgress": [{"status": "SUBMITTED"}]}
+        points = {"enrollmentId": enrollment, "moduleId": gid(forum), "pointsAwarded": 15}
+        post(client, EVALUATE, {"i": points}, admin)
+        evaluated = ws.receive_json()["payload"]["data"]["enrollmentProgressUpdated"]
+        assert evaluated == {"grade": 75.0, "moduleProgress": [{"status": "COMPLETED"}]}

@@ -30,7 +30,7 @@ from graph.assignments.downloads import download_route
 from graph.body_limit import BodyLimit
 from graph.context import Context, make_context
 from graph.errors import retry_after, without_leaks
-from graph.events import Broker
+from graph.events import make_broker
 from graph.graphiql import graphiql_assets, graphiql_page
 from graph.integrations.courses_api import completions_route
 from graph.integrations.learncube import learncube_route
@@ -62,7 +62,7 @@ class CourseGraphView(GraphQL[Context, None]):
         self.limiter = limiter
         self.persisted = persisted
         self.storage = storage
-        self.events = Broker()
+        self.events = make_broker(settings)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         context = make_context(request, self.settings, self.sessions, self.events, self.storage)
@@ -213,7 +213,9 @@ def create_app(
             worker = asyncio.create_task(
                 run_worker(engine, clock, policy=policy, poll_seconds=settings.webhook_poll_seconds)
             )
+        await view.events.start()
         yield
+        await view.events.close()
         if worker is not None:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):

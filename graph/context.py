@@ -86,7 +86,7 @@ class Context:
             self.loaders.clear()
             self._actor = None  # a write can change who sees what (a new sub-portal, a new role)
         self._holder = getattr(result, "credential_holder", self._holder)
-        self.events.committed(result)
+        await self.events.committed(result)
         return result
 
 

@@ -31,7 +31,7 @@ def completions_route(sessions: async_sessionmaker[AsyncSession], events: Broker
             await db.close()
         if done is None:
             return JSONResponse({"status": "duplicate"})
-        events.committed(done)
+        await events.committed(done)
         return JSONResponse({"status": "accepted"})
 
     return Route("/integrations/courses-api/completions", completions, methods=["POST"])

@@ -61,7 +61,7 @@ def learncube_route(sessions: async_sessionmaker[AsyncSession], events: Broker) 
         except Exception:
             log.exception("learncube callback failed")
             return answer(learncube.refused("The class could not be checked; try again.").body)
-        events.committed(result)
+        await events.committed(result)
         return answer(result.body)
 
     handler: Callable[[Request], Awaitable[Response]] = endpoint

@@ -1,6 +1,7 @@
 """enrollmentProgressUpdated over graphql-transport-ws: delivered after commit, under the reader's rules."""
 
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
@@ -14,6 +15,7 @@ from models.users import Role
 from tests.conftest import Credentials, FrozenClock
 from tests.factories import gid, make_course, make_module, make_portal, make_user
 
+REDIS_URL = "redis://127.0.0.1:6379/0"
 SUBSCRIBE = (
     "subscription($c: ID!) { enrollmentProgressUpdated(courseId: $c) { user { fullName } progress { display } } }"
 )
@@ -121,3 +123,32 @@ async def test_a_discussion_post_and_its_evaluation_reach_the_subscribers(
         post(client, EVALUATE, {"i": points}, admin)
         evaluated = ws.receive_json()["payload"]["data"]["enrollmentProgressUpdated"]
         assert evaluated == {"grade": 75.0, "moduleProgress": [{"status": "COMPLETED"}]}
+
+
+async def test_with_redis_a_change_on_one_worker_reaches_a_subscriber_on_another(
+    settings: Settings, session: AsyncSession, credentials: Credentials, clock: FrozenClock
+) -> None:
+    """Two app instances (as two workers, each with its own event loop) on one Redis."""
+    acme = await make_portal(session, slug="acme")
+    learner = await make_user(session, acme, role=Role.LEARNER, full_name="Ada")
+    course = await make_course(session, acme, status=CourseStatus.PUBLISHED)
+    await make_module(session, course)
+    admin = await credentials.api_key("acme")
+    assert admin is not None
+    shared = settings.model_copy(update={"redis_url": REDIS_URL, "redis_namespace": f"test-{uuid4().hex}"})
+    with (
+        TestClient(create_app(shared, clock=clock)) as worker_a,
+        TestClient(create_app(shared, clock=clock)) as worker_b,
+        worker_a.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {admin}", "X-Portal": "acme"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {"c": gid(course)}}})
+        wait_for_subscriber(worker_a, progress_topic(course.id))
+        post(worker_b, ENROLL, {"i": {"courseId": gid(course), "userIds": [gid(learner)]}}, admin)
+        update = ws.receive_json()
+        assert update["payload"]["data"]["enrollmentProgressUpdated"] == {
+            "user": {"fullName": "Ada"},
+            "progress": {"display": "0/1"},
+        }
+        assert worker_b.app.state.events.subscribers(progress_topic(course.id)) == 0  # type: ignore[attr-defined]

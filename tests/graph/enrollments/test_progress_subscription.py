@@ -31,6 +31,14 @@ def wait_for_subscriber(client: TestClient, topic: str) -> None:
     raise AssertionError("the subscription never registered")
 
 
+def subscribe_to_progress(client: TestClient, ws: Any, bearer: object, course: object, query: str = SUBSCRIBE) -> None:
+    """Signs in on the socket as `bearer` in acme and subscribes to the course's progress."""
+    ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {bearer}", "X-Portal": "acme"}})
+    assert ws.receive_json()["type"] == "connection_ack"
+    ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"c": gid(course)}}})
+    wait_for_subscriber(client, progress_topic(course.id))  # type: ignore[attr-defined]
+
+
 def post(client: TestClient, query: str, variables: dict[str, Any], bearer: str) -> dict[str, Any]:
     body = client.post(
         "/graphql",
@@ -55,10 +63,7 @@ async def test_a_completion_reaches_the_courses_subscribers_after_it_commits(
         TestClient(create_app(settings, clock=clock)) as client,
         client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
     ):
-        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {admin}", "X-Portal": "acme"}})
-        assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {"c": gid(course)}}})
-        wait_for_subscriber(client, progress_topic(course.id))
+        subscribe_to_progress(client, ws, admin, course)
         enrolled = post(client, ENROLL, {"i": {"courseId": gid(course), "userIds": [gid(learner)]}}, admin)
         first = ws.receive_json()
         assert first["payload"]["data"]["enrollmentProgressUpdated"] == {
@@ -112,10 +117,7 @@ async def test_a_discussion_post_and_its_evaluation_reach_the_subscribers(
     ):
         enrolled = post(client, ENROLL, {"i": {"courseId": gid(course), "userIds": [gid(learner)]}}, admin)
         enrollment = enrolled["enrollmentCreate"]["enrollments"][0]["id"]
-        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {admin}", "X-Portal": "acme"}})
-        assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SCORES, "variables": {"c": gid(course)}}})
-        wait_for_subscriber(client, progress_topic(course.id))
+        subscribe_to_progress(client, ws, admin, course, SCORES)
         post(client, POST, {"i": {"moduleId": gid(forum), "body": "My thoughts"}}, token)
         submitted = ws.receive_json()["payload"]["data"]["enrollmentProgressUpdated"]
         assert submitted == {"grade": None, "moduleProgress": [{"status": "SUBMITTED"}]}
@@ -141,10 +143,7 @@ async def test_with_redis_a_change_on_one_worker_reaches_a_subscriber_on_another
         TestClient(create_app(shared, clock=clock)) as worker_b,
         worker_a.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
     ):
-        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {admin}", "X-Portal": "acme"}})
-        assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {"c": gid(course)}}})
-        wait_for_subscriber(worker_a, progress_topic(course.id))
+        subscribe_to_progress(worker_a, ws, admin, course)
         post(worker_b, ENROLL, {"i": {"courseId": gid(course), "userIds": [gid(learner)]}}, admin)
         update = ws.receive_json()
         assert update["payload"]["data"]["enrollmentProgressUpdated"] == {

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
 from graph.app import create_app
-from graph.enrollments.subscriptions import progress_topic
 from models.courses import Course, CourseStatus
 from models.enrollments import Enrollment
 from models.modules import Module, ModuleKind
@@ -20,7 +19,7 @@ from models.users import Role, User
 from resolvers.webhooks.signing import signature
 from tests.conftest import Api, Credentials, FrozenClock
 from tests.factories import gid, make_course, make_module, make_portal, make_user, saved
-from tests.graph.enrollments.test_progress_subscription import post, wait_for_subscriber
+from tests.graph.enrollments.test_progress_subscription import post, subscribe_to_progress
 
 LAUNCH = """mutation($i: ModuleLaunchInput!) { moduleLaunch(input: $i) {
   url registrationId moduleProgress { status } enrollment { status startedAt } errors { field code } } }"""
@@ -214,10 +213,7 @@ async def test_launch_and_completion_reach_the_courses_progress_subscribers(
         TestClient(create_app(settings, clock=clock)) as client,
         client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
     ):
-        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {admin}", "X-Portal": "acme"}})
-        assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {"c": gid(course)}}})
-        wait_for_subscriber(client, progress_topic(course.id))
+        subscribe_to_progress(client, ws, admin, course, SUBSCRIBE)
         launched = post(client, LAUNCH, {"i": {"enrollmentId": gid(enrollment), "moduleId": gid(module)}}, token)
         reg = launched["moduleLaunch"]["registrationId"]
         assert ws.receive_json()["payload"]["data"]["enrollmentProgressUpdated"]["status"] == "IN_PROGRESS"

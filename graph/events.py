@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 from models.settings import Settings
 
 log = logging.getLogger(__name__)
+RECONNECT_SECONDS = 1.0
 Topics = Callable[[Any], list[tuple[str, Hashable]]]
 TOPICS: dict[type, Topics] = {}
 T = TypeVar("T")
@@ -97,9 +98,24 @@ class RedisBroker(Broker):
         self._listener = asyncio.create_task(self._listen())
 
     async def _listen(self) -> None:
-        async for item in self._pubsub.listen():
-            if item["type"] == "message":
-                self.deliver([(topic, UUID(message)) for topic, message in json.loads(item["data"])])
+        """Runs until closed: a message it cannot read or a lost connection is logged, and the
+        subscribers of this worker keep receiving what comes after."""
+        while True:
+            try:
+                async for item in self._pubsub.listen():
+                    if item["type"] == "message":
+                        self._received(item["data"])
+            except RedisError:
+                log.exception("subscription events: lost Redis, subscribing again")
+                await asyncio.sleep(RECONNECT_SECONDS)
+
+    def _received(self, data: bytes) -> None:
+        try:
+            messages = [(topic, UUID(message)) for topic, message in json.loads(data)]
+        except (ValueError, TypeError):
+            log.exception("subscription events: an unreadable message was dropped")
+            return
+        self.deliver(messages)
 
     async def close(self) -> None:
         if self._listener is not None:

@@ -213,11 +213,7 @@ async def submit(
     course, at = await progress.open_module(session, enrollment, module, enrollment_field="moduleId")
     details = module.details or {}
     latest = await session.scalar(_latest(enrollment.id, module.id))
-    begun = await session.scalar(
-        select(ModuleProgress.id).where(
-            ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_id == module.id
-        )
-    )
+    begun = await progress.record_in(session, enrollment, module)
     _refuse_resubmission(latest, details, begun=begun is not None)
     _check_input(details, text, files)
     submission = AssignmentSubmission(

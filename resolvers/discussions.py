@@ -184,11 +184,7 @@ async def evaluate(
         checks.add(("pointsAwarded",), f"pointsAwarded is between 0 and {total}.", "INVALID")
     checks.text(("instructorMessage",), instructor_message, max_length=MAX_BODY)
     checks.done()
-    record = await session.scalar(
-        select(ModuleProgress).where(
-            ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_id == module.id
-        )
-    )
+    record = await progress.record_in(session, enrollment, module)
     if record is None or record.status not in (ModuleProgressStatus.SUBMITTED, ModuleProgressStatus.COMPLETED):
         raise Failure.one(
             ("enrollmentId",), "The learner has not reached the discussion's minimum posts.", "NOT_ALLOWED_IN_STATE"

@@ -162,6 +162,15 @@ async def open_module(
     return course, at
 
 
+async def record_in(session: AsyncSession, enrollment: Enrollment, module: Module) -> ModuleProgress | None:
+    """The learner's record in the module; None before they begin it."""
+    return await session.scalar(
+        select(ModuleProgress).where(
+            ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_id == module.id
+        )
+    )
+
+
 async def update_module_progress(
     session: AsyncSession,
     *,
@@ -177,11 +186,7 @@ async def update_module_progress(
     submitted for grading (`submitted`: True waits for grading, False is sent back to work on),
     completed; then the course's completion (R16), grade and certificate (`_settle`), in the same
     transaction. A completed module stays completed."""
-    row = await session.scalar(
-        select(ModuleProgress).where(
-            ModuleProgress.enrollment_id == enrollment.id, ModuleProgress.module_id == module.id
-        )
-    )
+    row = await record_in(session, enrollment, module)
     if row is None:
         row = ModuleProgress(
             portal_id=enrollment.portal_id, enrollment_id=enrollment.id, module_id=module.id, started_at=at

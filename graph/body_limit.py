@@ -27,7 +27,7 @@ def has_preflight(headers: Mapping[str, str]) -> bool:
 class BodyLimit:
     """Checks the declared length first, then counts what actually arrives (chunked bodies).
 
-    A multipart upload that carries the preflight header may be as large as `max_upload_bytes`
+    A multipart upload to /graphql that carries the preflight header may be as large as `max_upload_bytes`
     (files are spooled to disk, and each is then held to its module's own limit)."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int, max_upload_bytes: int | None = None) -> None:
@@ -40,7 +40,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        upload = is_multipart(headers.get("content-type")) and has_preflight(headers)
+        upload = scope["path"] == "/graphql" and is_multipart(headers.get("content-type")) and has_preflight(headers)
         limit = self.max_upload_bytes if upload else self.max_bytes
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:

@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
@@ -17,6 +19,9 @@ from models.settings import Settings
 P = ParamSpec("P")
 R = TypeVar("R")
 SessionFn = Callable[Concatenate[AsyncSession, P], Awaitable[R]]
+
+
+INSERT = {"postgresql": pg_insert, "sqlite": sqlite_insert}  # by dialect: both speak ON CONFLICT
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:

@@ -14,21 +14,18 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import Select, exists, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.certificates import Certificate, CertificateFieldKey, CertificateTemplate, Certifying
 from models.courses import Course, GradingRule
 from models.enrollments import Enrollment, EnrollmentStatus
 from models.learning_paths import LearningPath, LearningPathEnrollment
-from models.session import now
+from models.session import INSERT, now
 from resolvers.auth import Actor, acting_portal
 from resolvers.errors import Checks, Failure, Problem, error_codes
 
 CertificateErrorCode = error_codes("CertificateErrorCode")
 
-INSERT = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by people
 MAX_SIDE = 10_000  # pixels
 FONT_COLOR_DIGITS = frozenset("0123456789abcdefABCDEF")

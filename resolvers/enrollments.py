@@ -12,8 +12,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import Select, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.courses import Course, CourseStatus, DurationRule
@@ -21,7 +19,7 @@ from models.discussions import DiscussionEvaluation, DiscussionPost, SurveyRespo
 from models.enrollments import Enrollment, EnrollmentSource, EnrollmentStatus, ModuleProgress
 from models.portals import Portal
 from models.quizzes import QuizAttempt
-from models.session import now
+from models.session import INSERT, now
 from models.users import Group, GroupMember, Membership, User
 from resolvers import certificates
 from resolvers.auth import Actor, visible_row
@@ -38,7 +36,6 @@ EnrollmentErrorCode = error_codes(
     "ACCESS_REVOKED",
     "NO_CERTIFICATE_TEMPLATE",
 )
-INSERT = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,8 @@ def verify_download(signing_key: str, token: str, now: datetime) -> tuple[UUID, 
     """The file a token names, or None when it is malformed, tampered with or expired."""
     message, _, signature = token.rpartition(".")
     parts = message.split(".")
-    if len(parts) != 3 or not hmac.compare_digest(signature, _signature(_download_key(signing_key), message)):
+    expected = _signature(_download_key(signing_key), message).encode()
+    if len(parts) != 3 or not hmac.compare_digest(signature.encode("utf-8", "surrogateescape"), expected):
         return None
     submission, index, expires = parts
     if not index.isdigit() or not expires.isdigit() or int(expires) <= now.timestamp():

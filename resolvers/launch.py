@@ -23,13 +23,11 @@ from urllib.parse import quote
 from uuid import UUID, uuid4
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enrollments import Enrollment
 from models.modules import Module, ModuleKind
-from models.session import now
+from models.session import INSERT, now
 from models.users import User
 from models.webhooks import ExternalCompletion, ExternalRegistration, IntegrationSecret
 from resolvers import progress
@@ -48,7 +46,6 @@ LaunchErrorCode = error_codes(
 )
 COURSES_API = "courses_api"
 STATUSES = ("completed", "passed", "failed", "in_progress")
-INSERT = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
 # ---- launch --------------------------------------------------------------------------------------

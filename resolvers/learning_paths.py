@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.courses import Course
 from models.enrollments import Enrollment, EnrollmentSource, EnrollmentStatus
 from models.learning_paths import LearningPath, LearningPathCourse, LearningPathEnrollment, LearningPathStatus
-from models.session import now
+from models.session import INSERT, now
 from resolvers import certificates
 from resolvers.auth import Actor, acting_portal, visible_row
-from resolvers.enrollments import INSERT, enroll
+from resolvers.enrollments import enroll
 from resolvers.errors import Checks, Failure, Problem, error_codes
 from resolvers.slugs import check_slug, free_slug
 

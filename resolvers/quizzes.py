@@ -410,17 +410,9 @@ async def start_attempt(session: AsyncSession, *, actor: Actor, module_id: UUID)
     module = await visible_row(session, Module, module_id, actor=actor, field="moduleId")
     if module.kind is not ModuleKind.QUIZ:
         raise Failure.one(("moduleId",), "Only a QUIZ module has attempts.", "INVALID")
-    enrollment = None
-    if actor.user_id is not None:
-        enrollment = await session.scalar(
-            select(Enrollment)
-            .where(
-                Enrollment.user_id == actor.user_id, Enrollment.course_id == module.course_id, actor.visible(Enrollment)
-            )
-            .with_for_update()  # one start at a time per learner: two could take the same number
-        )
+    enrollment = await progress.own_enrollment(session, actor, module)  # locked: one start at a time
     if enrollment is None:
-        raise Failure.one(("moduleId",), "You are not enrolled in this module's course.", "NOT_ENROLLED")
+        raise progress.not_enrolled()
     course, at = await progress.open_module(session, enrollment, module, enrollment_field="moduleId")
     mine = (QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.module_id == module.id)
     open_attempt = await session.scalar(

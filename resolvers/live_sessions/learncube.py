@@ -166,6 +166,8 @@ async def _segment(
     seconds = _seconds(params.get("time"))
     if seconds is None:
         return refused(f"time is required: whole seconds, 0 to {MAX_SEGMENT_SECONDS}.")
+    if live_session.status is LiveSessionStatus.CANCELLED:
+        return refused("Class not allowed: it was cancelled.")
     if live_session.started_at is None:
         return refused(f"{kind.value} needs a start_lesson first.")
     at = now(session)

@@ -31,11 +31,12 @@ from models.live_sessions import ClassroomSegment, LiveSession, LiveSessionParti
 from models.modules import Module, ModuleKind
 from models.portals import Portal
 from models.session import now
-from models.users import Membership, Role, User
+from models.users import Membership, User
 from resolvers.auth import Actor, visible_row
 from resolvers.errors import Checks, Failure, Problem, error_codes
 from resolvers.live_sessions.providers import MeetingRequest, Provider, ProviderFailed
 from resolvers.live_sessions.registry import Providers
+from resolvers.policy import STAFF
 
 LiveSessionErrorCode = error_codes("LiveSessionErrorCode", "NOT_ENROLLED", "PROVIDER_FAILED")
 MAX_TITLE = 200
@@ -104,7 +105,7 @@ async def _host(session: AsyncSession, actor: Actor, course: Course, host: User 
     staff = select(Membership.id).where(
         Membership.user_id == host.id,
         Membership.portal_id == course.portal_id,
-        Membership.role.in_((Role.ADMIN, Role.INSTRUCTOR)),
+        Membership.role.in_(STAFF),
     )
     teaches = select(CourseInstructor.id).where(
         CourseInstructor.user_id == host.id, CourseInstructor.course_id == course.id

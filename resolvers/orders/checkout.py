@@ -20,11 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.courses import Course, CourseStatus
 from models.learning_paths import LearningPath, LearningPathStatus
 from models.orders import Order, OrderCounter, OrderEventType, OrderLine, OrderStatus, Product, ProductItem
-from models.session import now
+from models.session import INSERT, now
 from models.users import Membership, Role, User
 from resolvers.auth import Actor, acting_portal
-from resolvers.courses import quantize_money
-from resolvers.enrollments import INSERT
+from resolvers.courses import MAX_AMOUNT, quantize_money
 from resolvers.errors import Checks, Failure, Forbidden, missing
 from resolvers.orders import coupons
 from resolvers.orders.catalog import tax_rate_for, unit_price
@@ -219,7 +218,10 @@ async def _priced(
     billing = request.billing or Billing()
     rate = await tax_rate_for(session, portal_id, billing.country, billing.state)
     tax = Decimal(0) if rate is None else quantize_money((subtotal - discount) * Decimal(rate.rate) / 100, currency)
-    return Totals(lines, subtotal, discount, tax, rate, coupon)
+    totals = Totals(lines, subtotal, discount, tax, rate, coupon)
+    if max(subtotal, totals.total) >= MAX_AMOUNT:  # what the order's amount columns hold
+        raise Failure.one(("lines",), f"An order's total must be less than {MAX_AMOUNT}.", "INVALID")
+    return totals
 
 
 async def create_order(session: AsyncSession, *, actor: Actor, request: OrderRequest) -> Order:

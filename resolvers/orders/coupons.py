@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.orders import Coupon, CouponProduct, CouponType, Order, Product
 from resolvers.auth import Actor, acting_portal, visible_row
-from resolvers.courses import Money, check_money, quantize_money
+from resolvers.courses import MAX_AMOUNT, Money, check_money, quantize_money
 from resolvers.errors import Checks, Failure
 
 MAX_CODE = 64
@@ -52,6 +52,8 @@ def _check(fields: CouponFields, *, creating: bool) -> Checks:
         checks.add(("value",), "value is required.", "REQUIRED")
     if fields.value is not None and fields.value <= 0:
         checks.add(("value",), "value must be more than zero.", "INVALID")
+    elif fields.value is not None and fields.value >= MAX_AMOUNT:
+        checks.add(("value",), f"value must be less than {MAX_AMOUNT}.", "INVALID")
     checks.at_least(("usageLimit",), fields.usage_limit, 1)
     checks.at_least(("perUserLimit",), fields.per_user_limit, 1)
     if fields.starts_at and fields.ends_at and fields.ends_at <= fields.starts_at:

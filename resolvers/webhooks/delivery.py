@@ -24,19 +24,16 @@ from uuid import UUID, uuid4
 
 import httpx
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models.base import Clock
 from models.enrollments import OutboxEvent
-from models.session import Db, now, session_factory
+from models.session import INSERT, Db, now, session_factory
 from models.settings import Settings
 from models.webhooks import Webhook, WebhookDelivery, WebhookDeliveryStatus
 from resolvers.webhooks.signing import signed_headers
 
 log = logging.getLogger("coursegraph.webhooks")
-INSERT = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 DUE = (WebhookDeliveryStatus.PENDING, WebhookDeliveryStatus.DELIVERING)
 
 

@@ -222,3 +222,18 @@ async def test_launch_and_completion_reach_the_courses_progress_subscribers(
         assert answer.json() == {"status": "accepted"}
         update = ws.receive_json()["payload"]["data"]["enrollmentProgressUpdated"]
         assert update == {"status": "COMPLETED", "progress": {"display": "1/1"}}
+
+
+async def test_malformed_signature_headers_are_refused_not_crashed_on(
+    api: Api, http: httpx.AsyncClient, session: AsyncSession, clock: FrozenClock
+) -> None:
+    _, _, reg = await launched(api, session)
+    good = signed(clock, {"reg": reg, "status": "completed"})
+    for header, value in (
+        ("X-CourseGraph-Timestamp", "1" * 5000),  # digits past int()'s limit
+        ("X-CourseGraph-Timestamp", "\u00b2"),  # a "digit" to str.isdigit()
+        ("X-CourseGraph-Signature", "sha256=\u00e9"),  # not ASCII
+    ):
+        headers = {**good["headers"], header: value.encode("latin-1")}  # as raw header bytes
+        refused = await http.post(COMPLETIONS, content=good["content"], headers=headers)
+        assert (refused.status_code, refused.json()["status"]) == (401, "rejected"), header

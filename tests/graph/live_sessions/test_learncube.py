@@ -170,6 +170,22 @@ async def test_a_cancelled_class_cannot_be_joined_or_started(
         assert body["status"] is False and "cancelled" in body["message"]
 
 
+async def test_a_started_class_that_is_cancelled_takes_no_more_time_and_stays_cancelled(
+    api: Api, session: AsyncSession, http: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    room, live_id = await seeded(api, session)
+    clock.advance(minutes=30)
+    _, started = await classroom_call(http, token=SEED_TOKEN, request="start_lesson")
+    assert started["status"] is True
+    await room.admin.data(CANCEL, {"input": {"liveSessionId": live_id}})
+    for request in ("end_lesson", "crash_lesson"):
+        _, body = await classroom_call(http, token=SEED_TOKEN, request=request, time="60")
+        assert body["status"] is False and "cancelled" in body["message"], request
+    seen = await room.admin.data("query($id: ID!) { node(id: $id) { ... on LiveSession { status attendedSeconds } } }",
+                                 {"id": live_id})  # fmt: skip
+    assert seen["node"] == {"status": "CANCELLED", "attendedSeconds": 0}
+
+
 @pytest.mark.parametrize(
     "content",
     [

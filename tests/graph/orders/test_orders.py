@@ -346,3 +346,12 @@ async def test_the_buyer_sees_the_code_applied_and_only_admins_the_coupon_itself
     assert (await shop.learner.data(query, {"id": order}))["order"] == {"couponCode": "HELLO", "coupon": None}
     shown = (await shop.admin.data(query, {"id": order}))["order"]
     assert shown == {"couponCode": "HELLO", "coupon": {"code": "HELLO", "usedCount": 1}}
+
+
+async def test_an_order_too_large_for_its_amounts_is_refused_and_nothing_is_written(
+    api: Api, session: AsyncSession
+) -> None:
+    shop = await make_shop(api, session)
+    product = await shop.product("20000000.00")
+    assert (await shop.order([(product, 60)]))["errors"] == [{"field": ["lines"], "code": "INVALID"}]
+    assert await session.scalar(select(func.count()).select_from(Order)) == 0

@@ -43,6 +43,7 @@ from models.base import Clock, utcnow
 from models.session import create_engine, session_factory
 from models.settings import Settings
 from models.storage import FileStorage, LocalDiskStorage
+from resolvers.errors import Forbidden, NotFound, Unauthenticated
 from resolvers.webhooks.delivery import DeliveryPolicy, run_worker
 
 
@@ -92,7 +93,11 @@ class CourseGraphView(GraphQL[Context, None]):
         return response
 
     async def _answer(self, request: Request, **kwargs: Any) -> Any:
-        refusal = await self.limiter.refusal(request) or await upload_refusal(request) or await nul_refusal(request)
+        refusal = (
+            await self.limiter.refusal(request)
+            or await upload_refusal(request, lambda: self._signed_in(request))
+            or await nul_refusal(request)
+        )
         if refusal is not None:
             ERRORS.labels(refusal_code(refusal)).inc()
             return refusal
@@ -113,6 +118,16 @@ class CourseGraphView(GraphQL[Context, None]):
             response.status_code = 429
             response.headers["retry-after"] = str(wait)
         return negotiated(request, response, refused=getattr(request.state, "refused", False))
+
+    async def _signed_in(self, request: Request) -> bool:
+        """Whether the request's credential names a known caller (an upload is only read for one)."""
+        context = make_context(request, self.settings, self.sessions, self.events, self.storage)
+        try:
+            return (await context.actor()).signed_in
+        except (Unauthenticated, Forbidden, NotFound):
+            return False
+        finally:
+            await context.db.close()
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:

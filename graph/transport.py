@@ -6,6 +6,7 @@ clients. Transport refusals (malformed JSON, a wrong method) are GraphQL-shaped 
 """
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -14,10 +15,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from graph.body_limit import has_preflight, is_multipart
+from resolvers.assignments import MAX_FILES
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-HTTP_CODES = {400: "BAD_REQUEST", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 406: "NOT_ACCEPTABLE"}
+HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+}
 
 
 def _quality(accept: str, media_type: str) -> float | None:
@@ -83,15 +92,21 @@ UPLOAD_NEEDS_PREFLIGHT = (
 )
 
 
-async def upload_refusal(request: Request) -> Response | None:
-    """A multipart request without the preflight header is refused before its body is read
-    (contract §10); one with it is parsed here (files spooled to disk) for the GraphQL view."""
+UPLOAD_NEEDS_CREDENTIAL = "File uploads need `Authorization: Bearer <token or API key>` of a known caller."
+
+
+async def upload_refusal(request: Request, signed_in: Callable[[], Awaitable[bool]]) -> Response | None:
+    """A multipart request without the preflight header (contract §10), or from a caller who is not
+    signed in, is refused before its body is read: nobody unknown gets to spool files to disk. One
+    that passes is parsed here, at most `MAX_FILES` files, for the GraphQL view."""
     if request.method != "POST" or not is_multipart(request.headers.get("content-type")):
         return None
     if not has_preflight(request.headers):
         return http_refusal(400, UPLOAD_NEEDS_PREFLIGHT)
+    if not await signed_in():
+        return http_refusal(401, UPLOAD_NEEDS_CREDENTIAL)
     try:
-        await request.form()  # Starlette keeps it for the GraphQL view
+        await request.form(max_files=MAX_FILES)  # Starlette keeps it for the GraphQL view
     except (MultiPartException, HTTPException) as exc:  # a malformed body (an oversized one is BodyLimit's)
         return http_refusal(400, f"Unable to parse the multipart body: {getattr(exc, 'detail', exc)}")
     return None

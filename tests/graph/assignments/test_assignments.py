@@ -204,6 +204,24 @@ async def test_an_upload_without_the_preflight_header_is_refused(
     assert other.json()["data"]["assignmentSubmit"]["errors"] == []
 
 
+async def test_an_upload_is_read_only_for_a_signed_in_caller_and_a_bounded_number_of_files(
+    api: Api, session: AsyncSession, settings: Settings
+) -> None:
+    world = await make_world(api, session)
+    files = [("report.pdf", PDF, "application/pdf")]
+    for caller in (api.anonymous("acme"), api.with_bearer("not-a-token", "acme")):
+        response = await upload(caller, world.upload, files)
+        assert response.status_code == 401
+        [error] = response.json()["errors"]
+        assert error["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "Authorization" in error["message"]
+    many = await upload(world.learner, world.upload, files * 11)
+    assert many.status_code == 400
+    assert many.json()["errors"][0]["message"].startswith("Unable to parse the multipart body: Too many files")
+    assert await count(session, AssignmentSubmission) == 0
+    assert stored_files(settings) == []
+
+
 async def test_a_file_too_large_keeps_nothing_not_even_the_files_before_it(
     api: Api, session: AsyncSession, settings: Settings
 ) -> None:
@@ -551,7 +569,7 @@ async def test_a_rubric_and_file_types_are_checked_when_the_module_is_made(api: 
 
 
 async def test_a_chunked_upload_over_the_limit_or_a_malformed_one_is_refused(
-    api: Api, session: AsyncSession, settings: Settings, engine: Any
+    api: Api, session: AsyncSession, settings: Settings, engine: Any, clock: FrozenClock
 ) -> None:
     world = await make_world(api, session)
     token = await world.learner.bearer()  # type: ignore[misc]
@@ -569,7 +587,7 @@ async def test_a_chunked_upload_over_the_limit_or_a_malformed_one_is_refused(
             yield body[start : start + 65_536]
 
     sent = {**headers, "content-type": built.headers["content-type"]}
-    capped = create_app(settings.model_copy(update={"max_upload_body_bytes": 1_500_000}), engine=engine)
+    capped = create_app(settings.model_copy(update={"max_upload_body_bytes": 1_500_000}), engine=engine, clock=clock)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=capped), base_url="http://test") as http:
         refused = await http.post("/graphql", content=chunks(), headers=sent)
     assert refused.status_code == 413

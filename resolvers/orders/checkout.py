@@ -226,16 +226,16 @@ async def _priced(
 
 async def create_order(session: AsyncSession, *, actor: Actor, request: OrderRequest) -> Order:
     """Places an order PENDING_PAYMENT (`new_order`, `pending_payment`); a free one completes at
-    once. A retry with the same key and body returns the first order; another body with that key
-    is IDEMPOTENCY_KEY_REUSED."""
+    once. A retry with the same key and body returns the first order as it is, even when its products
+    could not be bought any more (the purchase happened); another body with that key is
+    IDEMPOTENCY_KEY_REUSED."""
     portal_id = acting_portal(actor)
     _check(request)
     buyer = await _buyer(session, actor, portal_id, request.user_id)
-    products = await _products(session, actor, portal_id, request)
     digest = _digest(buyer, request)
     number = await _next_number(session, portal_id)
     replayed = await _replayed(session, actor, portal_id, request.idempotency_key, digest)
-    if replayed is not None:  # the number goes back: nothing was created
+    if replayed is not None:  # the number goes back: nothing was created, nothing is re-judged
         await session.execute(
             update(OrderCounter)
             .where(OrderCounter.portal_id == portal_id)
@@ -243,6 +243,7 @@ async def create_order(session: AsyncSession, *, actor: Actor, request: OrderReq
             .execution_options(synchronize_session=False)
         )
         return replayed
+    products = await _products(session, actor, portal_id, request)
     totals = await _priced(session, portal_id, buyer, request, products)
     order = Order(
         portal_id=portal_id,

@@ -197,6 +197,24 @@ async def test_the_same_key_returns_the_same_order_and_another_body_with_it_is_r
     assert await session.scalar(select(func.count()).select_from(Order)) == 2
 
 
+async def test_a_retry_returns_its_order_even_once_the_product_cannot_be_bought(
+    api: Api, session: AsyncSession
+) -> None:
+    shop = await make_shop(api, session)
+    product = await shop.product("10.00")
+    first = await shop.order([(product, 1)], idempotencyKey="checkout-1")
+    retired = await shop.admin.data(
+        "mutation($input: ProductUpdateInput!) { productUpdate(input: $input) { errors { code } } }",
+        {"input": {"productId": product, "isActive": False}},
+    )
+    assert retired["productUpdate"]["errors"] == []
+    again = await shop.order([(product, 1)], idempotencyKey="checkout-1")
+    assert (again["errors"], again["order"]["id"]) == ([], first["order"]["id"])
+    fresh = await shop.order([(product, 1)])
+    assert [error["code"] for error in fresh["errors"]] == ["NOT_FOUND"]  # learners see active products only
+    assert await session.scalar(select(func.count()).select_from(Order)) == 1
+
+
 async def test_client_prices_cannot_be_sent_and_bad_lines_change_nothing(api: Api, session: AsyncSession) -> None:
     shop = await make_shop(api, session)
     product = await shop.product("10.00")

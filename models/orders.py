@@ -147,7 +147,8 @@ class Order(Identified, TenantOwned, Timestamped, table=True):
 
 
 class OrderLine(Identified, TenantOwned, table=True):
-    """003 OrderItem: the product's name and unit price as sold."""
+    """003 OrderItem: the product's name, unit price and items as sold: paying later enrols in what
+    was bought, whatever the product sells by then."""
 
     order_id: UUID = Field(foreign_key="salesorder.id", index=True, ondelete="CASCADE")
     product_id: UUID | None = Field(default=None, foreign_key="product.id", index=True, ondelete="SET NULL")
@@ -156,6 +157,8 @@ class OrderLine(Identified, TenantOwned, table=True):
     quantity: int
     unit_price: Decimal = Field(**AMOUNT)
     total: Decimal = Field(**AMOUNT)
+    course_ids: list[str] = Field(default_factory=list, sa_type=JSON)
+    learning_path_ids: list[str] = Field(default_factory=list, sa_type=JSON)
 
 
 class OrderTransaction(Identified, TenantOwned, Timestamped, table=True):

@@ -183,6 +183,19 @@ async def _replayed(session: AsyncSession, actor: Actor, portal_id: UUID, key: s
     return found
 
 
+async def _items(session: AsyncSession, product_ids: list[UUID]) -> dict[UUID, dict[str, list[str]]]:
+    """What each product sells now, in its order: the lines keep it (OrderLine)."""
+    sold: dict[UUID, dict[str, list[str]]] = {}
+    stmt = select(ProductItem).where(ProductItem.product_id.in_(product_ids)).order_by(ProductItem.position)
+    for item in await session.scalars(stmt):
+        lists = sold.setdefault(item.product_id, {"course_ids": [], "learning_path_ids": []})
+        if item.course_id is not None:
+            lists["course_ids"].append(str(item.course_id))
+        if item.learning_path_id is not None:
+            lists["learning_path_ids"].append(str(item.learning_path_id))
+    return sold
+
+
 @dataclass(frozen=True, slots=True)
 class Totals:
     lines: list[dict[str, Any]]
@@ -203,11 +216,13 @@ async def _priced(
     """R31/R32: lines at their unit prices, the coupon on its eligible lines (its use taken),
     tax at the billing address's rate on what is left."""
     at, currency = now(session), products[0].price_currency
+    sold = await _items(session, [product.id for product in products])
     lines = []
     for index, (line, product) in enumerate(zip(request.lines, products, strict=True)):
         unit = quantize_money(unit_price(product, at), currency)
         lines.append({"product_id": product.id, "product_name": product.name, "position": index,
-                      "quantity": line.quantity, "unit_price": unit, "total": unit * line.quantity})  # fmt: skip
+                      "quantity": line.quantity, "unit_price": unit, "total": unit * line.quantity,
+                      **sold.get(product.id, {"course_ids": [], "learning_path_ids": []})})  # fmt: skip
     subtotal = sum((line["total"] for line in lines), Decimal(0))
     coupon, discount = None, Decimal(0)
     if request.coupon_code:

@@ -20,7 +20,6 @@ from models.orders import (
     OrderNote,
     OrderStatus,
     OrderTransaction,
-    ProductItem,
     TransactionKind,
 )
 from models.session import now
@@ -54,11 +53,12 @@ def _seller(order: Order) -> Actor:
 
 
 async def _sold(session: AsyncSession, order: Order) -> tuple[list[UUID], list[UUID], list[UUID]]:
-    """Direct courses, learning paths, and every course reached (the paths' included)."""
-    products = select(OrderLine.product_id).where(OrderLine.order_id == order.id)
-    items = list(await session.scalars(select(ProductItem).where(ProductItem.product_id.in_(products))))
-    courses = list(dict.fromkeys(item.course_id for item in items if item.course_id))
-    paths = list(dict.fromkeys(item.learning_path_id for item in items if item.learning_path_id))
+    """Direct courses, learning paths, and every course reached (the paths' included): as the
+    order's lines recorded them when it was placed."""
+    stmt = select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position)
+    lines = list(await session.scalars(stmt))
+    courses = list(dict.fromkeys(UUID(course) for line in lines for course in line.course_ids))
+    paths = list(dict.fromkeys(UUID(path) for line in lines for path in line.learning_path_ids))
     in_paths = await session.scalars(
         select(LearningPathCourse.course_id).where(LearningPathCourse.learning_path_id.in_(paths))
     )

@@ -91,6 +91,19 @@ async def test_a_fixed_coupon_takes_at_most_the_subtotal_and_a_free_order_comple
     assert await outbox(session) == ["new_order"]
 
 
+async def test_paying_later_enrols_in_what_the_product_sold_when_ordered(api: Api, session: AsyncSession) -> None:
+    shop = await make_shop(api, session)
+    product = await shop.product("60.00", courseIds=[gid(shop.course)])
+    order = (await shop.order([(product, 1)]))["order"]["id"]
+    changed = await shop.admin.data(
+        "mutation($input: ProductUpdateInput!) { productUpdate(input: $input) { errors { code } } }",
+        {"input": {"productId": product, "courseIds": [gid(shop.sequel)]}},
+    )
+    assert changed["productUpdate"]["errors"] == []
+    assert (await shop.pay(order, "60.00"))["order"]["status"] == "COMPLETED"
+    assert await access(shop) == {"Pricing 101": "ACTIVE"}
+
+
 async def test_payments_complete_the_order_when_they_reach_the_total_and_enrol_the_buyer(
     api: Api, session: AsyncSession, clock: FrozenClock
 ) -> None:

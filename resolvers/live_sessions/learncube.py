@@ -21,7 +21,6 @@ from uuid import UUID
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enrollments import Enrollment
 from models.live_sessions import (
     ClassroomSegment,
     LiveSession,
@@ -31,6 +30,7 @@ from models.live_sessions import (
 )
 from models.session import now
 from models.users import User
+from resolvers.live_sessions.sessions import attendees
 
 ALPHANUMERIC = re.compile(r"[A-Za-z0-9]{1,64}")
 REJOIN = timedelta(seconds=60)
@@ -128,20 +128,17 @@ async def _connect(session: AsyncSession, live_session: LiveSession, params: Map
 
 
 async def _may_attend(session: AsyncSession, live_session: LiveSession, user_id: UUID) -> bool:
-    """A participant whose enrollment in the course still gives access."""
-    at = now(session)
+    """A participant of the session who may still join its course's sessions."""
     found = await session.scalar(
-        select(Enrollment)
+        attendees(live_session.course_id, now(session))
+        .with_only_columns(User.id)
         .join(
             LiveSessionParticipant,
-            (LiveSessionParticipant.user_id == Enrollment.user_id)
-            & (LiveSessionParticipant.live_session_id == live_session.id),
+            (LiveSessionParticipant.user_id == User.id) & (LiveSessionParticipant.live_session_id == live_session.id),
         )
-        .where(Enrollment.user_id == user_id, Enrollment.course_id == live_session.course_id)
+        .where(User.id == user_id)
     )
-    if found is None or found.revoked_at is not None:
-        return False
-    return found.expires_at is None or found.expires_at > at
+    return found is not None
 
 
 def _start(session: AsyncSession, live_session: LiveSession) -> Answer:

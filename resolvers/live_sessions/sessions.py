@@ -179,20 +179,25 @@ def _open(live_session: LiveSession) -> None:
         )
 
 
-async def _with_access(session: AsyncSession, course_id: UUID, user_ids: set[UUID]) -> dict[UUID, User]:
-    """Users enrolled in the course whose access is neither revoked nor expired."""
-    at = now(session)
-    rows = await session.execute(
+def attendees(course_id: UUID, at: datetime) -> Select[tuple[User]]:
+    """Who may join the course's live sessions: active users whose enrollment in it is neither
+    revoked nor expired at `at`. Adding participants and the classroom's callbacks (learncube.py)
+    judge by this one rule."""
+    return (
         select(User)
         .join(Enrollment, Enrollment.user_id == User.id)
         .where(
             Enrollment.course_id == course_id,
-            Enrollment.user_id.in_(user_ids),
+            User.is_active,
             Enrollment.revoked_at.is_(None),
             or_(Enrollment.expires_at.is_(None), Enrollment.expires_at > at),
         )
     )
-    return {user.id: user for user in rows.scalars()}
+
+
+async def _with_access(session: AsyncSession, course_id: UUID, user_ids: set[UUID]) -> dict[UUID, User]:
+    rows = await session.scalars(attendees(course_id, now(session)).where(User.id.in_(user_ids)))
+    return {user.id: user for user in rows}
 
 
 async def add_participants(
@@ -255,6 +260,9 @@ async def remove_participants(
             select(LiveSessionParticipant).where(LiveSessionParticipant.live_session_id == live_session.id)
         )
     }
+    named = {user_id for user_id in user_ids if user_id in rows}
+    found = await session.execute(select(User.id, User.classroom_user_id).where(User.id.in_(named)))
+    puids = dict(found.tuples().all())  # a Result has keys(): dict() would read it as a mapping
     problems, gone = [], []
     for index, user_id in enumerate(user_ids):
         at = ("userIds", str(index))
@@ -264,10 +272,8 @@ async def remove_participants(
                 problems.append(Problem(at, "No participant of this session has this id.", "NOT_FOUND"))
             continue
         try:
-            user = await session.get(User, row.user_id)
-            assert user is not None
             await providers.named(live_session.provider).cancel_participant(
-                live_session.meeting_key, puid=user.classroom_user_id
+                live_session.meeting_key, puid=puids[row.user_id]
             )
         except ProviderFailed as error:
             problems.append(_refused(error, at))

@@ -59,6 +59,18 @@ async def test_a_session_is_created_with_a_token_and_the_builtin_host_link(api: 
     assert live["joinUrl"] is None  # an API key is nobody: it neither hosts nor takes part
 
 
+async def test_a_deactivated_learner_is_no_participant(api: Api, session: AsyncSession) -> None:
+    room = await make_classroom(api, session)
+    created = (await room.create())["liveSession"]
+    deactivated = await room.admin.data(
+        "mutation($i: UserDeactivateInput!) { userDeactivate(input: $i) { errors { code } } }",
+        {"i": {"userId": gid(room.learner)}},
+    )
+    assert deactivated["userDeactivate"]["errors"] == []
+    done = await room.admin.data(ADD, {"input": {"liveSessionId": created["id"], "userIds": [gid(room.learner)]}})
+    assert [e["code"] for e in done["liveSessionParticipantAdd"]["errors"]] == ["NOT_ENROLLED"]
+
+
 async def test_two_sessions_never_share_a_token(api: Api, session: AsyncSession) -> None:
     room = await make_classroom(api, session)
     first, second = await room.create(), await room.create(courseId=gid(room.course), moduleId=None)

@@ -214,7 +214,10 @@ def how_to_explore() -> str:
 
 def serve(settings: Settings, args: argparse.Namespace) -> int:
     """Each worker process imports `graph.app:app`, which reads the same settings from the environment.
-    Several workers write their metrics to one fresh directory, so `/metrics` on any shows them all."""
+    Several workers write their metrics to one fresh directory, so `/metrics` on any shows them all.
+    SQLite serves one process: it has no row locks for several to share the webhook queue, nor a pool."""
+    if args.workers > 1 and settings.is_sqlite:
+        raise CommandFailed("several workers need PostgreSQL (DATABASE_URL); SQLite serves one worker process.")
     if args.workers > 1 and not settings.prometheus_multiproc_dir:
         with tempfile.TemporaryDirectory(prefix="coursegraph-metrics-") as directory:
             shared = Path(directory, "workers.env")  # uvicorn loads it before it starts the workers

@@ -134,6 +134,13 @@ def test_help_lists_every_command_and_exits_zero(capsys: pytest.CaptureFixture[s
     assert all(command in out for command in ("migrate", "demo", "serve", "createadmin"))
 
 
+def test_several_workers_on_sqlite_are_refused_before_serving(
+    monkeypatch: pytest.MonkeyPatch, migrated: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert coursegraph(monkeypatch, migrated, "serve", "--workers", "2") == 1
+    assert "several workers need PostgreSQL" in capsys.readouterr().err
+
+
 def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bogus"]) == 2
     assert "invalid choice" in capsys.readouterr().err

@@ -9,7 +9,7 @@ import strawberry
 from graph.context import Info
 from graph.enrollments.types import EnrollmentType
 from graph.errors import NotFoundError
-from graph.events import TOPICS
+from graph.events import TOPICS, follow
 from graph.node import query_id
 from models.courses import Course
 from models.enrollments import Enrollment
@@ -42,17 +42,16 @@ class EnrollmentSubscription:
     async def enrollment_progress_updated(
         self, info: Info, course_id: strawberry.ID
     ) -> AsyncGenerator[EnrollmentType, None]:
-        try:  # a subscription outlives its operation: it closes its own session, whichever way it ends
-            course = query_id(course_id, "Course")
+        course = query_id(course_id, "Course")
+        try:
             if course is None or await info.context.loaders.row(Course, course) is None:
                 raise NotFoundError("No course with this id.")  # hidden looks the same
-            async with info.context.events.subscription(progress_topic(course)) as changes:
-                while True:
-                    await info.context.db.close()  # no connection held while waiting
-                    enrollment_id = await changes.get()
-                    info.context.loaders.clear()
-                    row = await info.context.loaders.row(Enrollment, enrollment_id)
-                    if row is not None:
-                        yield EnrollmentType.from_row(row)
         finally:
             await info.context.db.close()
+
+        async def load(message: Hashable) -> EnrollmentType | None:
+            row = await info.context.loaders.row(Enrollment, message)
+            return None if row is None else EnrollmentType.from_row(row)
+
+        async for changed in follow(info.context, progress_topic(course), load):
+            yield changed

@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -27,6 +28,8 @@ from models.base import utcnow
 from models.migrate import upgrade_to_head
 from models.session import Db, SessionFn, create_engine, session_factory
 from models.settings import Settings
+from models.storage import LocalDiskStorage
+from resolvers import assignments
 from resolvers.bootstrap import AdminCreate, AdminCreated, create_admin
 from resolvers.demo import DEMO_PASSWORD, DEMO_PORTALS, DemoOutcome, load_demo
 from resolvers.errors import Failure
@@ -105,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--time-zone", default="UTC", metavar="TZ", help="IANA time zone of a new portal")
     deliver = commands.add_parser("deliver", help="run the webhook delivery worker (WEBHOOK_* settings)")
     deliver.add_argument("--once", action="store_true", help="one pass over what is due, then exit")
+    sweep = commands.add_parser("sweep-files", help="delete stored files whose submission was deleted (UPLOAD_DIR)")
+    sweep.add_argument(
+        "--grace-hours", type=_positive, default=24, help="only files written longer ago than this (default 24)"
+    )
     return parser
 
 
@@ -277,12 +284,28 @@ def deliver(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def sweep_files(settings: Settings, args: argparse.Namespace) -> int:
+    """Rows cascade when an enrollment, module, course or user is deleted; their files are swept here
+    (run it from cron: it only reads the database and deletes what nothing names)."""
+    cutoff = utcnow() - timedelta(hours=args.grace_hours)
+
+    async def work() -> list[str]:
+        async with _engine(settings) as engine:
+            return await _transaction(
+                engine, assignments.sweep_files, storage=LocalDiskStorage(settings.upload_dir), written_before=cutoff
+            )
+
+    print(f"Deleted {len(_run(settings, work))} files whose submission is gone.")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "migrate": migrate,
     "demo": demo,
     "serve": serve,
     "createadmin": createadmin,
     "deliver": deliver,
+    "sweep-files": sweep_files,
 }
 
 

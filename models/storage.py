@@ -7,6 +7,7 @@ store's directory; `LocalDiskStorage` checks it all the same."""
 import asyncio
 import re
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -28,6 +29,10 @@ class FileStorage(Protocol):
     async def exists(self, key: str) -> bool: ...
 
     async def delete(self, keys: Iterable[str]) -> None: ...
+
+    async def listed(self) -> list[tuple[str, datetime]]:
+        """Every key kept, with when its file was written (for sweeping orphans)."""
+        ...
 
 
 class LocalDiskStorage:
@@ -80,6 +85,17 @@ class LocalDiskStorage:
             for parent in path.parents:  # empty directories of the key go too
                 if parent == self.root or not await asyncio.to_thread(_remove_if_empty, parent):
                     break
+
+    async def listed(self) -> list[tuple[str, datetime]]:
+        return await asyncio.to_thread(self._listed)
+
+    def _listed(self) -> list[tuple[str, datetime]]:
+        found = []
+        for path in self.root.rglob("*") if self.root.is_dir() else ():
+            key = path.relative_to(self.root).as_posix()
+            if KEY.fullmatch(key) and path.is_file():
+                found.append((key, datetime.fromtimestamp(path.stat().st_mtime, UTC)))
+        return found
 
 
 def _remove_if_empty(directory: Path) -> bool:

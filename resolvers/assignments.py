@@ -392,3 +392,25 @@ def submissions_query(
     if module_id is not None:
         stmt = stmt.where(AssignmentSubmission.module_id == module_id)
     return stmt if status is None else stmt.where(AssignmentSubmission.status == status)
+
+
+SWEEP_BATCH = 1_000
+
+
+async def sweep_files(session: AsyncSession, storage: FileStorage, *, written_before: datetime) -> list[str]:
+    """Deletes stored files whose submission is gone: deleting an enrollment, module, course, user
+    or portal cascades to submission rows, not to their files. Keys name their submission
+    (`portal/submission/file`); only files written before `written_before` are judged, so a
+    submission still being committed keeps its files. Returns the keys deleted."""
+    owners: dict[UUID, list[str]] = {}
+    for key, written in await storage.listed():
+        if written < written_before:
+            owners.setdefault(UUID(key.split("/")[1]), []).append(key)
+    ids = list(owners)
+    for start in range(0, len(ids), SWEEP_BATCH):
+        batch = ids[start : start + SWEEP_BATCH]
+        for kept in await session.scalars(select(AssignmentSubmission.id).where(AssignmentSubmission.id.in_(batch))):
+            del owners[kept]
+    orphans = [key for keys in owners.values() for key in keys]
+    await storage.delete(orphans)
+    return orphans

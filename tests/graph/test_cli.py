@@ -3,9 +3,12 @@
 import asyncio
 import contextlib
 import io
+import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -139,6 +142,22 @@ def test_several_workers_on_sqlite_are_refused_before_serving(
 ) -> None:
     assert coursegraph(monkeypatch, migrated, "serve", "--workers", "2") == 1
     assert "several workers need PostgreSQL" in capsys.readouterr().err
+
+
+def test_sweep_files_deletes_old_files_no_submission_names_and_keeps_recent_ones(
+    monkeypatch: pytest.MonkeyPatch, migrated: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uploads = tmp_path / "uploads"
+    old, recent = (uploads / f"{uuid4().hex}/{uuid4().hex}/{uuid4().hex}" for _ in range(2))
+    for path in (old, recent):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"%PDF")
+    two_days_ago = time.time() - 2 * 86_400
+    os.utime(old, (two_days_ago, two_days_ago))
+    monkeypatch.setenv("UPLOAD_DIR", str(uploads))
+    assert coursegraph(monkeypatch, migrated, "sweep-files") == 0
+    assert "Deleted 1 files whose submission is gone." in capsys.readouterr().out
+    assert (old.exists(), recent.exists(), old.parent.parent.exists()) == (False, True, False)
 
 
 def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

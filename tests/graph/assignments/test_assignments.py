@@ -5,6 +5,7 @@ course's grade and completion, and the outbox events."""
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ from models.courses import Course, CourseInstructor, CourseStatus, GradingRule
 from models.modules import Module, ModuleKind
 from models.portals import Portal
 from models.settings import Settings
+from models.storage import LocalDiskStorage
 from models.users import Role, User
+from resolvers import assignments
 from tests.conftest import Api, FrozenClock
 from tests.factories import gid, make_course, make_module, make_portal, make_user, saved
 from tests.graph.discussions.test_discussions import count, events
@@ -220,6 +223,34 @@ async def test_an_upload_is_read_only_for_a_signed_in_caller_and_a_bounded_numbe
     assert many.json()["errors"][0]["message"].startswith("Unable to parse the multipart body: Too many files")
     assert await count(session, AssignmentSubmission) == 0
     assert stored_files(settings) == []
+
+
+async def test_files_of_a_deleted_module_are_swept_and_the_rest_stay(
+    api: Api, session: AsyncSession, settings: Settings
+) -> None:
+    world = await make_world(api, session)
+    kept = await upload(world.learner, world.upload, [("report.pdf", PDF, "application/pdf")])
+    assert kept.json()["data"]["assignmentSubmit"]["errors"] == []
+    other = await make_module(
+        session, world.course, kind=ModuleKind.ASSIGNMENT, position=2, is_required=False,
+        details={"submission_type": "file", "allowed_file_types": ["pdf"], "max_upload_size_mb": 1},
+    )  # fmt: skip
+    gone = await upload(world.learner, other, [("draft.pdf", PDF, "application/pdf")])
+    assert gone.json()["data"]["assignmentSubmit"]["errors"] == []
+    deleted = await world.admin.data(
+        "mutation($i: ModuleDeleteInput!) { moduleDelete(input: $i) { errors { code } } }",
+        {"i": {"moduleId": gid(other)}},
+    )
+    assert deleted["moduleDelete"]["errors"] == []
+    assert len(stored_files(settings)) == 2  # the row cascaded, its file did not
+    storage = LocalDiskStorage(settings.upload_dir)
+    recent = await assignments.sweep_files(session, storage, written_before=datetime(2000, 1, 1, tzinfo=UTC))
+    assert recent == []  # written after the cutoff: a submission may still be committing
+    swept = await assignments.sweep_files(session, storage, written_before=datetime.now(UTC) + timedelta(hours=1))
+    [left] = stored_files(settings)
+    assert len(swept) == 1 and not left.as_posix().endswith(swept[0])
+    fetched = await api.http.get(path_of(kept.json()["data"]["assignmentSubmit"]["submission"]["files"][0]["url"]))
+    assert fetched.content == PDF and left.read_bytes() == PDF
 
 
 async def test_a_file_too_large_keeps_nothing_not_even_the_files_before_it(

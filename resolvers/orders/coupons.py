@@ -75,6 +75,17 @@ def _check_kind(coupon: Coupon) -> None:
         coupon.value = quantize_money(coupon.value, coupon.currency)
 
 
+def _check_currencies(coupon: Coupon, fields: CouponFields, checks: Checks) -> None:
+    """The coupon's currency and its minimum's are one: a minimum is compared with order totals in it."""
+    currency = (fields.currency or coupon.currency or "").upper()
+    minimum = fields.minimum_amount.currency.upper() if fields.minimum_amount is not None else None
+    if minimum is None and coupon.minimum_amount is not None and fields.currency is not None:
+        minimum = coupon.currency  # an existing minimum keeps its currency
+    if currency and minimum and minimum != currency:
+        at = ("minimumAmount", "currency") if fields.minimum_amount is not None else ("currency",)
+        checks.add(at, f"The minimum is in the coupon's currency ({currency}).", "CURRENCY_MISMATCH")
+
+
 async def _products(
     session: AsyncSession, actor: Actor, portal_id: UUID, ids: Sequence[UUID], checks: Checks
 ) -> list[UUID]:
@@ -113,6 +124,7 @@ async def _save(session: AsyncSession, actor: Actor, coupon: Coupon, fields: Cou
         products = await _products(session, actor, coupon.portal_id, fields.product_ids, checks)
     if fields.code is not None and await _taken(session, coupon.portal_id, normal_code(fields.code), coupon.id):
         checks.add(("code",), "This portal has a coupon with this code.", "DUPLICATE")
+    _check_currencies(coupon, fields, checks)
     checks.done()
     _apply(coupon, fields)
     _check_kind(coupon)

@@ -79,6 +79,9 @@ async def test_coupon_create_checks_its_input_and_codes_are_unique_whatever_thei
          [(["code"], "REQUIRED"), (["value"], "INVALID"), (["usageLimit"], "INVALID"), (["endsAt"], "INVALID")]),
         ({"code": "X", "type": "PERCENT_AMOUNT", "value": "5", "productIds": ["nope"]},
          [(["productIds", "0"], "NOT_FOUND")]),
+        ({"code": "M", "type": "FIXED_AMOUNT", "value": "5", "currency": "USD",
+          "minimumAmount": {"amount": "50", "currency": "EUR"}},
+         [(["minimumAmount", "currency"], "CURRENCY_MISMATCH")]),
     ]  # fmt: skip
     for fields, errors in refusals:
         answer = (await shop.admin.data(COUPON_CREATE, {"input": fields}))["couponCreate"]
@@ -96,6 +99,9 @@ async def test_coupon_update_changes_limits_and_products_and_keeps_held_uses(api
     assert changed["couponUpdate"]["errors"] == []
     assert changed["couponUpdate"]["coupon"]["usageLimit"] == 1
     assert (await shop.order([(product, 1)], couponCode="TWICE"))["errors"][0]["code"] == "COUPON_EXHAUSTED"
+    minimum = await shop.coupon("BIG", minimumAmount={"amount": "50", "currency": "EUR"})
+    moved = await shop.admin.data(UPDATE, {"input": {"couponId": minimum["id"], "currency": "USD"}})
+    assert moved["couponUpdate"]["errors"] == [{"field": ["currency"], "code": "CURRENCY_MISMATCH"}]
 
 
 async def test_only_admins_see_and_change_coupons(api: Api, session: AsyncSession) -> None:

@@ -1,6 +1,9 @@
-"""The node tools the suite runs (graphql-http's audit, graphql-inspector's diff), pinned in
-tests/audit/package.json and its lock file and installed from them by `npm ci`."""
+"""The tools the suite runs outside Python, installed from the project's own files: node packages
+pinned by a package.json and its lock file per folder (`npm ci`): graphql-http's audit and
+graphql-inspector's diff in tests/audit, playwright-core in tests/browser; and Debian's chromium,
+which the browser test drives."""
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -8,19 +11,44 @@ from pathlib import Path
 import pytest
 
 NODE_TOOLS = Path(__file__).parent / "audit"
+BROWSER_TOOLS = Path(__file__).parent / "browser"
+CHROMIUM = Path("/usr/bin/chromium")
+APT_SECONDS = 900
 
 
-def install_node_tools() -> None:
-    """`npm ci` from the lock file, once per lock file (its copy in node_modules marks it done).
-    Tests that call it share the xdist group `node-tools`, so no two run it in one folder at once."""
-    installed = NODE_TOOLS / "node_modules" / ".coursegraph-installed"
-    lock = NODE_TOOLS / "package-lock.json"
+def install_node_tools(folder: Path = NODE_TOOLS) -> None:
+    """`npm ci` from the folder's lock file, once per lock file (its copy in node_modules marks it
+    done). Tests that call it share the xdist group `node-tools`, so no two run it in one folder at once."""
+    installed = folder / "node_modules" / ".coursegraph-installed"
+    lock = folder / "package-lock.json"
     if installed.exists() and installed.read_text() == lock.read_text():
         return
     npm = shutil.which("npm")
     if npm is None:
         pytest.fail("The suite's node tools need node and npm (node 20): install them.")
-    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE_TOOLS, capture_output=True, text=True)
+    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=folder, capture_output=True, text=True)
     if done.returncode != 0:
-        pytest.fail(f"npm ci in tests/audit failed:\n{done.stdout}\n{done.stderr}")
+        pytest.fail(f"npm ci in {folder} failed:\n{done.stdout}\n{done.stderr}")
     shutil.copyfile(lock, installed)
+
+
+def install_chromium() -> Path:
+    """Debian's chromium package, installed with apt-get when it is missing (the suite runs as root
+    in CI); the package lists are refreshed once if the first attempt fails. Never a skip: a machine
+    that cannot install it fails the test, saying so."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    apt = shutil.which("apt-get")
+    if apt is None:
+        pytest.fail(f"The browser test needs Debian's chromium at {CHROMIUM}, and there is no apt-get to install it.")
+    install = [apt, "-o", "DPkg::Lock::Timeout=300", "install", "-y", "--no-install-recommends", "chromium"]
+    quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    steps = [install, [apt, "update"], install]
+    output = []
+    for step in steps:
+        done = subprocess.run(step, capture_output=True, text=True, env=quiet, timeout=APT_SECONDS)
+        output.append(f"$ {' '.join(step)}\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        if step is install and done.returncode == 0 and CHROMIUM.exists():
+            return CHROMIUM
+    log = "\n".join(output)
+    pytest.fail(f"Could not install Debian's chromium (`apt-get install chromium`, as root):\n{log}")

@@ -245,6 +245,19 @@ def test_graphiql_default_query_shows_northwind_courses(demo: tuple[Path, str, s
     ]
 
 
+@pytest.mark.parametrize("role", ["admin", "instructor", None])
+def test_graphiql_roster_shows_enrollments_to_staff_and_none_to_visitors(
+    demo: tuple[Path, str, str], role: str | None
+) -> None:
+    account = None if role is None else (f"{role}@northwind.example", DEMO_PASSWORD)
+    data = graphql(sqlite_url(demo[0]), DEFAULT_QUERY, portal="northwind", account=account, operation="Roster")
+    [course] = data["courses"]["nodes"]
+    titles = [module["title"] for module in course["modules"]]
+    enrollments = course["enrollments"]["nodes"]
+    assert titles and bool(enrollments) is (role is not None)
+    assert all([record["module"]["title"] for record in e["moduleProgress"]] == titles for e in enrollments)
+
+
 def test_demo_refuses_a_database_where_real_data_took_a_demo_slug(
     migrated: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -36,7 +36,7 @@ async def test_graphiql_is_served_from_the_package_without_a_cdn(http: httpx.Asy
     assert page.status_code == 200
     assert "graphiql" in page.text.lower()
     assert "unpkg" not in page.text and "jsdelivr" not in page.text and "cdn" not in page.text.lower()
-    for asset in ("graphiql.min.js", "graphiql.min.css", "react.production.min.js", "graphql-ws.min.js"):
+    for asset in ("graphiql.min.js", "graphiql.min.css", "react.production.min.js", "react-dom.production.min.js"):
         assert f"/graphiql-assets/{asset}" in page.text
         served = await http.get(f"/graphiql-assets/{asset}")
         assert served.status_code == 200 and len(served.content) > 1_000, asset

@@ -3,6 +3,7 @@
 import asyncio
 import os
 import shutil
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from uuid import uuid4
 
 import httpx
 import pytest
+import uvicorn
 from asgi_lifespan import LifespanManager
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -254,6 +256,20 @@ async def serving(
         httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://test") as client,
     ):
         yield client
+
+
+@asynccontextmanager
+async def listening(application: Any) -> AsyncIterator[str]:
+    """The app (started already) served by uvicorn on a free loopback port, for clients that speak
+    real HTTP and WebSocket (node, curl): yields its base URL."""
+    bound = socket.create_server(("127.0.0.1", 0))  # connections wait in its backlog until uvicorn accepts
+    server = uvicorn.Server(uvicorn.Config(application, log_level="warning", lifespan="off"))
+    served = asyncio.create_task(server.serve(sockets=[bound]))
+    try:
+        yield f"http://127.0.0.1:{bound.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await served
 
 
 @pytest.fixture

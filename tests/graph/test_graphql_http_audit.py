@@ -6,32 +6,23 @@ test-artifacts/graphql-http-audit.txt and is printed at the end of the run.
 """
 
 import asyncio
-import socket
 from typing import Any
 
 import pytest
-import uvicorn
 
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, listening
 from tests.node_tools import NODE_TOOLS, install_node_tools
 
 
 @pytest.mark.xdist_group("node-tools")  # one worker installs them: no two `npm ci` in one folder
 async def test_the_service_passes_every_must_and_should_of_the_audit(app: Any) -> None:
     install_node_tools()
-    listening = socket.create_server(("127.0.0.1", 0))  # connections wait in its backlog until uvicorn accepts
-    port = listening.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    serving = asyncio.create_task(server.serve(sockets=[listening]))
-    try:
+    async with listening(app) as base:
         audit = await asyncio.create_subprocess_exec(
-            "node", str(NODE_TOOLS / "audit.mjs"), f"http://127.0.0.1:{port}/graphql",
+            "node", str(NODE_TOOLS / "audit.mjs"), f"{base}/graphql",
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
         output, _ = await asyncio.wait_for(audit.communicate(), timeout=120)
-    finally:
-        server.should_exit = True
-        await serving
     table = output.decode()
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "graphql-http-audit.txt").write_text(table)

@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -99,80 +100,73 @@ class Academy:
     published: list[str]
 
 
-ENROL = "mutation($input: EnrollmentCreateInput!) { enrollmentCreate(input: $input) { enrollments { id } } }"
-COMPLETE = "mutation($input: ModuleCompleteInput!) { moduleComplete(input: $input) { errors { code } } }"
-TEMPLATE = "mutation($input: CertificateTemplateCreateInput!) { certificateTemplateCreate(input: $input) { certificateTemplate { id } } }"
-COURSE_UPDATE = "mutation($input: CourseUpdateInput!) { courseUpdate(input: $input) { errors { code } } }"
-CERTIFY = "mutation($input: EnrollmentIdsInput!) { enrollmentAssignCertificate(input: $input) { errors { code } } }"
-LIVE = "mutation($input: LiveSessionCreateInput!) { liveSessionCreate(input: $input) { liveSession { id } } }"
-INVITE = (
-    "mutation($input: LiveSessionParticipantsInput!) { liveSessionParticipantAdd(input: $input) { errors { code } } }"
-)
+async def mutate(api: Api, name: str, input_type: str, fields: str, command: dict[str, Any]) -> dict[str, Any]:
+    """Seeding through the API as its callers would: the mutation's payload, which has no errors."""
+    query = f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {fields} errors {{ code }} }} }}"
+    payload = (await api.data(query, {"input": command}))[name]
+    assert payload["errors"] == [], payload
+    return payload
 
 
 @pytest.fixture
 async def academy(api: Api, session: AsyncSession, clock: FrozenClock) -> Academy:
     northwind = await make_portal(session, slug="northwind", name="Northwind", time_zone="Europe/London")
-    people = {
-        role: await make_user(
+    admin, learner = [
+        await make_user(
             session, northwind, role=role, email=f"{role.value.lower()}@northwind.example",
             full_name=f"Northwind {role.value.title()}", password_hash=hash_password(PASSWORD),
         )
         for role in (Role.ADMIN, Role.LEARNER)
-    }  # fmt: skip
+    ]  # fmt: skip
     courses = {}
-    for title, texts in (("Food safety", 3), ("Forklift operation", 3), ("Customer service", 1)):
+    for title, lessons in (("Food safety", 3), ("Forklift operation", 3), ("Customer service", 1)):
         course = courses[title] = await make_course(session, northwind, title=title, status=CourseStatus.PUBLISHED)
         section = await make_section(session, course, title="Basics")
-        for position in range(texts):
+        for position in range(lessons):
             await make_module(session, course, section_id=section.id, position=position, title=f"Lesson {position + 1}")
     food, forklift = courses["Food safety"], courses["Forklift operation"]
-    basics = await make_section(session, food, title="Practice")
+    practice = await make_section(session, food, title="Practice")
     details = {"submission_type": "file", "allowed_file_types": ["pdf"], "max_upload_size_mb": 1}
-    await make_module(session, food, kind=ModuleKind.ASSIGNMENT, section_id=basics.id, position=9, details=details)
+    await make_module(session, food, kind=ModuleKind.ASSIGNMENT, section_id=practice.id, position=9, details=details)
     electives = [f"Elective {n:02}" for n in range(ELECTIVES)]
     for title in electives:
         await make_course(session, northwind, title=title, status=CourseStatus.PUBLISHED)
     await make_course(session, northwind, title="Draft course")
 
-    admin, learner = api.acting_in("northwind"), api.signed_in(people[Role.LEARNER], "northwind")
+    as_admin, as_learner = api.acting_in("northwind"), api.signed_in(learner, "northwind")
     enrolled = {}
     for course in (forklift, food):  # the food course last: the dashboard's newest enrollment
         clock.advance(minutes=1)
-        answer = await admin.data(ENROL, {"input": {"courseId": gid(course), "userIds": [gid(people[Role.LEARNER])]}})
-        enrolled[course.id] = answer["enrollmentCreate"]["enrollments"][0]["id"]
-    lesson = await learner.data("query($id: ID!) { course(id: $id) { modules { id } } }", {"id": gid(food)})
-    done = await learner.data(
-        COMPLETE, {"input": {"enrollmentId": enrolled[food.id], "moduleId": lesson["course"]["modules"][0]["id"]}}
+        command = {"courseId": gid(course), "userIds": [gid(learner)]}
+        answer = await mutate(as_admin, "enrollmentCreate", "EnrollmentCreateInput", "enrollments { id }", command)
+        enrolled[course.id] = answer["enrollments"][0]["id"]
+    modules = await as_learner.data("query($id: ID!) { course(id: $id) { modules { id } } }", {"id": gid(food)})
+    command = {"enrollmentId": enrolled[food.id], "moduleId": modules["course"]["modules"][0]["id"]}
+    await mutate(as_learner, "moduleComplete", "ModuleCompleteInput", "", command)
+    template = await mutate(
+        as_admin,
+        "certificateTemplateCreate",
+        "CertificateTemplateCreateInput",
+        "certificateTemplate { id }",
+        A_TEMPLATE,
     )
-    template = (await admin.data(TEMPLATE, {"input": A_TEMPLATE}))["certificateTemplateCreate"]["certificateTemplate"][
-        "id"
-    ]
-    updated = await admin.data(COURSE_UPDATE, {"input": {"courseId": gid(food), "certificateTemplateId": template}})
-    certified = await admin.data(CERTIFY, {"input": {"enrollmentIds": [enrolled[food.id]]}})
+    command = {"courseId": gid(food), "certificateTemplateId": template["certificateTemplate"]["id"]}
+    await mutate(as_admin, "courseUpdate", "CourseUpdateInput", "", command)
+    await mutate(
+        as_admin, "enrollmentAssignCertificate", "EnrollmentIdsInput", "", {"enrollmentIds": [enrolled[food.id]]}
+    )
     starts = (clock.now + timedelta(days=1)).isoformat()
-    host = gid(people[Role.ADMIN])  # an API key names the host
-    live = await admin.data(
-        LIVE, {"input": {"courseId": gid(food), "title": "Live Q&A", "startsAt": starts, "hostId": host}}
-    )
-    invited = await admin.data(
-        INVITE,
-        {
-            "input": {
-                "liveSessionId": live["liveSessionCreate"]["liveSession"]["id"],
-                "userIds": [gid(people[Role.LEARNER])],
-            }
-        },
-    )
-    errors = [
-        done["moduleComplete"],
-        updated["courseUpdate"],
-        certified["enrollmentAssignCertificate"],
-        invited["liveSessionParticipantAdd"],
-    ]
-    assert all(payload["errors"] == [] for payload in errors), errors
+    command = {
+        "courseId": gid(food),
+        "title": "Live Q&A",
+        "startsAt": starts,
+        "hostId": gid(admin),
+    }  # a key names the host
+    live = await mutate(as_admin, "liveSessionCreate", "LiveSessionCreateInput", "liveSession { id }", command)
+    command = {"liveSessionId": live["liveSession"]["id"], "userIds": [gid(learner)]}
+    await mutate(as_admin, "liveSessionParticipantAdd", "LiveSessionParticipantsInput", "", command)
     titles = sorted(["Food safety", "Forklift operation", "Customer service", *electives])
-    return Academy(people[Role.ADMIN], people[Role.LEARNER], food, forklift, titles)
+    return Academy(admin, learner, food, forklift, titles)
 
 
 @dataclass(slots=True)
@@ -182,6 +176,7 @@ class Run:
     api: Api
     academy: Academy
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    costs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def partner(self) -> Api:
         return self.api.with_bearer(self.answers["CreatePartnerKey"]["apiKeyCreate"]["secret"])
@@ -240,6 +235,7 @@ def dashboard(data: dict[str, Any], run: Run) -> None:
     assert viewer["enrollments"]["pageInfo"]["hasNextPage"] is False
     [session] = data["liveSessions"]["nodes"]
     assert session["title"] == "Live Q&A" and session["joinUrl"] and session["course"]["title"] == "Food safety"
+    assert run.costs["LearnerDashboard"]["requestedQueryCost"] == 20 + 10 + 5 + 1  # as the guide counts
 
 
 def key_created(data: dict[str, Any], run: Run) -> None:
@@ -285,7 +281,7 @@ async def run_graphql_blocks(guide: str, run: Run) -> None:
         caller, variables = CALLS[name](run)
         body = (await caller.post(block.text, variables)).json()
         assert "errors" not in body, (name, body["errors"])
-        run.answers[name] = body["data"]
+        run.answers[name], run.costs[name] = body["data"], body["extensions"]["cost"]
         CHECKS[name](body["data"], run)
         sample = sample_after(blocks, index)
         if sample is not None:
@@ -351,6 +347,9 @@ SH_CHECKS: dict[str, Callable[[Any, Run], None]] = {
 
 
 async def run_shell(block: Block, folder: Path, env: dict[str, str]) -> str:
+    missing = [tool for tool in ("bash", "curl", "jq") if shutil.which(tool) is None]
+    if missing:
+        pytest.fail(f"The guides' shell examples need {', '.join(missing)}: apt-get install curl jq")
     shell = await asyncio.create_subprocess_exec(
         "bash", "-euo", "pipefail", "-c", block.text, cwd=folder, env={**os.environ, **env},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,

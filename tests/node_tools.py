@@ -1,7 +1,7 @@
 """The tools the suite runs outside Python, installed from the project's own files: node packages
 pinned by a package.json and its lock file per folder (`npm ci`): graphql-http's audit and
-graphql-inspector's diff in tests/audit, playwright-core in tests/browser; and Debian's chromium,
-which the browser test drives."""
+graphql-inspector's diff in tests/audit, playwright-core in tests/browser, Apollo Client in
+tests/clients (the SPA guide); and Debian's chromium, which the browser test drives."""
 
 import os
 import shutil

@@ -1,7 +1,7 @@
 """The tools the suite runs outside Python, installed from the project's own files: node packages
 pinned by a package.json and its lock file per folder (`npm ci`): graphql-http's audit and
 graphql-inspector's diff in tests/audit, playwright-core in tests/browser, Apollo Client in
-tests/clients (the SPA guide); and Debian's chromium, which the browser test drives."""
+tests/clients (the SPA guide); and Debian's packages tests drive (chromium, curl, jq)."""
 
 import os
 import shutil
@@ -12,7 +12,6 @@ import pytest
 
 NODE_TOOLS = Path(__file__).parent / "audit"
 BROWSER_TOOLS = Path(__file__).parent / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
 APT_SECONDS = 900
 
 
@@ -32,23 +31,24 @@ def install_node_tools(folder: Path = NODE_TOOLS) -> None:
     shutil.copyfile(lock, installed)
 
 
-def install_chromium() -> Path:
-    """Debian's chromium package, installed with apt-get when it is missing (the suite runs as root
-    in CI); the package lists are refreshed once if the first attempt fails. Never a skip: a machine
-    that cannot install it fails the test, saying so."""
-    if CHROMIUM.exists():
-        return CHROMIUM
+def install_debian(package: str, command: str) -> Path:
+    """`command`, from Debian's `package` installed with apt-get when it is missing (the suite runs
+    as root in CI); the package lists are refreshed once if the first attempt fails. Never a skip: a
+    machine that cannot install it fails the test, saying so."""
+    found = shutil.which(command)
+    if found is not None:
+        return Path(found)
     apt = shutil.which("apt-get")
     if apt is None:
-        pytest.fail(f"The browser test needs Debian's chromium at {CHROMIUM}, and there is no apt-get to install it.")
-    install = [apt, "-o", "DPkg::Lock::Timeout=300", "install", "-y", "--no-install-recommends", "chromium"]
+        pytest.fail(f"This test needs {command} (Debian's {package}), and there is no apt-get to install it.")
+    install = [apt, "-o", "DPkg::Lock::Timeout=300", "install", "-y", "--no-install-recommends", package]
     quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    steps = [install, [apt, "update"], install]
     output = []
-    for step in steps:
+    for step in (install, [apt, "update"], install):
         done = subprocess.run(step, capture_output=True, text=True, env=quiet, timeout=APT_SECONDS)
         output.append(f"$ {' '.join(step)}\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-        if step is install and done.returncode == 0 and CHROMIUM.exists():
-            return CHROMIUM
+        found = shutil.which(command)
+        if step is install and done.returncode == 0 and found is not None:
+            return Path(found)
     log = "\n".join(output)
-    pytest.fail(f"Could not install Debian's chromium (`apt-get install chromium`, as root):\n{log}")
+    pytest.fail(f"Could not install Debian's {package} (`apt-get install {package}`, as root):\n{log}")

@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -38,7 +37,7 @@ from resolvers.users import hash_password
 from tests.conftest import Api, FrozenClock, listening
 from tests.factories import gid, make_course, make_module, make_portal, make_section, make_user
 from tests.graph.grades.school import A_TEMPLATE
-from tests.node_tools import install_node_tools
+from tests.node_tools import install_debian, install_node_tools
 
 GUIDES = Path(__file__).parents[2] / "docs" / "clients"
 CLIENTS = Path(__file__).parents[1] / "clients"
@@ -347,9 +346,8 @@ SH_CHECKS: dict[str, Callable[[Any, Run], None]] = {
 
 
 async def run_shell(block: Block, folder: Path, env: dict[str, str]) -> str:
-    missing = [tool for tool in ("bash", "curl", "jq") if shutil.which(tool) is None]
-    if missing:
-        pytest.fail(f"The guides' shell examples need {', '.join(missing)}: apt-get install curl jq")
+    for tool in ("curl", "jq"):
+        install_debian(tool, tool)
     shell = await asyncio.create_subprocess_exec(
         "bash", "-euo", "pipefail", "-c", block.text, cwd=folder, env={**os.environ, **env},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,

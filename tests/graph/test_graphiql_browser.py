@@ -26,7 +26,7 @@ from graph.graphiql import AUTHORIZATION_EXAMPLE, DEFAULT_HEADERS
 from graph.ids import parse_global_id
 from models.settings import Settings
 from tests.conftest import ARTIFACTS, listening
-from tests.node_tools import BROWSER_TOOLS, install_chromium, install_node_tools
+from tests.node_tools import BROWSER_TOOLS, install_debian, install_node_tools
 
 REPLY_SECONDS = 60  # one command: the driver's own waits are 15 s each
 SUBSCRIBED_SECONDS = 15
@@ -110,7 +110,7 @@ async def reset_first_enrollment(url: str, headers: dict[str, str], course: str)
 
 @pytest.mark.xdist_group("node-tools")  # installs node tools, as the audit does: one worker at a time
 async def test_graphiql_signs_in_shows_a_roster_and_streams_progress(demo: Settings) -> None:
-    chromium = install_chromium()
+    chromium = install_debian("chromium", "chromium")
     install_node_tools(BROWSER_TOOLS)
     ARTIFACTS.mkdir(exist_ok=True)
     app = create_app(demo)

@@ -14,11 +14,12 @@ tells clients:
   one cannot be; cancelling twice is no error.
 """
 
+import asyncio
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -34,7 +35,7 @@ from models.session import now
 from models.users import Membership, User
 from resolvers.auth import Actor, visible_row
 from resolvers.errors import Checks, Failure, Problem, error_codes
-from resolvers.live_sessions.providers import MeetingRequest, Provider, ProviderFailed
+from resolvers.live_sessions.providers import MeetingRequest, ProviderFailed
 from resolvers.live_sessions.registry import Providers
 from resolvers.policy import STAFF
 
@@ -43,6 +44,8 @@ MAX_TITLE = 200
 MAX_MINUTES = 24 * 60
 DEFAULT_MINUTES = 60
 CLOSED = (LiveSessionStatus.CANCELLED, LiveSessionStatus.FINISHED)
+PROVIDER_CONCURRENCY = 8  # provider calls of one mutation in flight at once
+T = TypeVar("T")
 
 
 def classroom_token() -> str:
@@ -168,6 +171,25 @@ async def create(session: AsyncSession, *, actor: Actor, command: LiveSessionCom
     return Changed(row, status_changed=True)
 
 
+async def _asked(calls: Sequence[Callable[[], Awaitable[T]]]) -> list[T | ProviderFailed]:
+    """Each call's answer or its `ProviderFailed`, in order, at most PROVIDER_CONCURRENCY at once: a
+    class of 200 is not 200 provider round trips one after another while the transaction waits."""
+    gate = asyncio.Semaphore(PROVIDER_CONCURRENCY)
+
+    async def one(call: Callable[[], Awaitable[T]]) -> T | ProviderFailed:
+        async with gate:
+            try:
+                return await call()
+            except ProviderFailed as error:
+                return error
+
+    return list(await asyncio.gather(*(one(call) for call in calls)))
+
+
+def _by_index(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda problem: int(problem.field[-1]) if problem.field else -1)
+
+
 async def _managed(session: AsyncSession, actor: Actor, live_session_id: UUID) -> LiveSession:
     return await visible_row(session, LiveSession, live_session_id, actor=actor, field="liveSessionId", manage=True)
 
@@ -216,8 +238,9 @@ async def add_participants(
             )
         )
     }
-    provider: Provider | None = None
-    problems, touched = [], {}
+    problems: list[Problem] = []
+    touched: dict[UUID | None, LiveSessionParticipant | None] = {}  # in the order asked; None: joining
+    joining: list[tuple[tuple[str, str], User]] = []
     for index, user_id in enumerate(user_ids):
         at = ("userIds", str(index))
         if user_id in present or user_id in touched:
@@ -232,22 +255,30 @@ async def add_participants(
         if user_id == live_session.host_id:
             problems.append(Problem(at, "The host joins with the host URL.", "INVALID"))
             continue
-        user = learners[user_id]
-        try:
-            provider = provider or providers.named(live_session.provider)
-            url = await provider.add_participant(
-                live_session.meeting_key, puid=user.classroom_user_id, nickname=user.full_name, email=user.email
-            )
-        except ProviderFailed as error:
-            problems.append(_refused(error, at))
-            continue
-        row = LiveSessionParticipant(
-            portal_id=live_session.portal_id, live_session_id=live_session.id, user_id=user_id, join_url=url
+        touched[user_id] = None
+        joining.append((at, learners[user_id]))
+    if joining:
+        provider = providers.named(live_session.provider)
+        urls = await _asked(
+            [
+                lambda user=user: provider.add_participant(
+                    live_session.meeting_key, puid=user.classroom_user_id, nickname=user.full_name, email=user.email
+                )
+                for _, user in joining
+            ]
         )
-        session.add(row)
-        touched[user_id] = row
+        for (at, user), url in zip(joining, urls, strict=True):
+            if isinstance(url, ProviderFailed):
+                problems.append(_refused(url, at))
+                del touched[user.id]
+                continue
+            row = LiveSessionParticipant(
+                portal_id=live_session.portal_id, live_session_id=live_session.id, user_id=user.id, join_url=url
+            )
+            session.add(row)
+            touched[user.id] = row
     await session.flush()
-    return Changed(live_session, list(touched.values()), problems)
+    return Changed(live_session, list(touched.values()), _by_index(problems))
 
 
 async def remove_participants(
@@ -263,29 +294,34 @@ async def remove_participants(
     named = {user_id for user_id in user_ids if user_id in rows}
     found = await session.execute(select(User.id, User.classroom_user_id).where(User.id.in_(named)))
     puids = dict(found.tuples().all())  # a Result has keys(): dict() would read it as a mapping
-    problems, gone = [], []
+    problems, leaving, seen = [], [], set()
     for index, user_id in enumerate(user_ids):
         at = ("userIds", str(index))
-        row = rows.get(user_id) if user_id is not None else None
-        if row is None:
-            if user_id not in gone:
-                problems.append(Problem(at, "No participant of this session has this id.", "NOT_FOUND"))
-            continue
-        try:
-            await providers.named(live_session.provider).cancel_participant(
-                live_session.meeting_key, puid=puids[row.user_id]
-            )
-        except ProviderFailed as error:
-            problems.append(_refused(error, at))
-            continue
-        gone.append(rows.pop(row.user_id).user_id)
+        if user_id not in rows:
+            problems.append(Problem(at, "No participant of this session has this id.", "NOT_FOUND"))
+        elif user_id not in seen:
+            seen.add(user_id)
+            leaving.append((at, user_id))
+    provider = providers.named(live_session.provider) if leaving else None
+    answers = await _asked(
+        [
+            lambda user_id=user_id: provider.cancel_participant(live_session.meeting_key, puid=puids[user_id])  # type: ignore[union-attr]
+            for _, user_id in leaving
+        ]
+    )
+    gone = []
+    for (at, user_id), answer in zip(leaving, answers, strict=True):
+        if isinstance(answer, ProviderFailed):
+            problems.append(_refused(answer, at))
+        else:
+            gone.append(user_id)
     if gone:
         await session.execute(
             delete(LiveSessionParticipant).where(
                 LiveSessionParticipant.live_session_id == live_session.id, LiveSessionParticipant.user_id.in_(gone)
             )
         )
-    return Changed(live_session, [], problems)
+    return Changed(live_session, [], _by_index(problems))
 
 
 async def cancel(session: AsyncSession, *, actor: Actor, live_session_id: UUID, providers: Providers) -> Changed:
@@ -318,14 +354,17 @@ async def refresh(session: AsyncSession, *, actor: Actor, live_session_id: UUID,
             .order_by(LiveSessionParticipant.created_at, LiveSessionParticipant.id)
         )
     )
-    try:
-        status = await provider.meeting_status(live_session.meeting_key)
-        for participant, puid in rows:
-            participant.status = (
-                await provider.participant_status(live_session.meeting_key, puid=puid) or participant.status
-            )
-    except ProviderFailed as error:
-        raise Failure([_refused(error)]) from None
+    status, *statuses = await _asked(
+        [
+            lambda: provider.meeting_status(live_session.meeting_key),
+            *(lambda puid=puid: provider.participant_status(live_session.meeting_key, puid=puid) for _, puid in rows),
+        ]
+    )
+    failed = next((answer for answer in (status, *statuses) if isinstance(answer, ProviderFailed)), None)
+    if failed is not None:
+        raise Failure([_refused(failed)])
+    for (participant, _), participant_status in zip(rows, statuses, strict=True):
+        participant.status = participant_status or participant.status
     changed = status is not None and status is not live_session.status
     if changed:
         at = now(session)

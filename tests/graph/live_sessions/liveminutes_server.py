@@ -46,6 +46,7 @@ class LiveMinutesServer:
     failing: set[str] = field(default_factory=set)  # methods answered with resultcode 0
     status: str = "1"  # what getMeetingStatus answers
     participant_status: str = "2"  # what getParticipantStatus answers
+    together: threading.Barrier | None = None  # when set, each call waits for this many in flight
 
     def methods(self) -> list[str]:
         return [method for method, _ in self.calls]
@@ -71,6 +72,11 @@ def liveminutes_server() -> Iterator[LiveMinutesServer]:
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             fields = dict(parse_qsl(self.rfile.read(length).decode()))
+            if state.together is not None:
+                try:  # a caller asking one at a time never gathers them: the barrier breaks, a refusal
+                    state.together.wait(timeout=10)
+                except threading.BrokenBarrierError:
+                    state.failing.add("addParticipant")
             body = state.answer(self.path.strip("/"), self.headers.get("authorization", ""), fields).encode()
             self.send_response(200)
             self.send_header("content-type", "application/json")

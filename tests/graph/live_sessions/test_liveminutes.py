@@ -2,6 +2,7 @@
 every method as the seed specifies it, statuses mapped to the contract's enums, resultcode 0 as a
 refusal; then through the API, where a refusal is a payload error and saves nothing."""
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -11,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.live_sessions import LiveSession, LiveSessionStatus, ParticipantStatus
 from models.settings import Settings
+from models.users import Role
 from resolvers.live_sessions.liveminutes import LiveMinutes
 from resolvers.live_sessions.providers import MeetingRequest, ProviderFailed
 from tests.conftest import Api, FrozenClock
-from tests.factories import gid
-from tests.graph.live_sessions.classroom import ADD, CANCEL, REFRESH, REMOVE, make_classroom
+from tests.factories import gid, make_user
+from tests.graph.live_sessions.classroom import ADD, CANCEL, ENROLL, REFRESH, REMOVE, make_classroom
 from tests.graph.live_sessions.liveminutes_server import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -200,6 +202,25 @@ async def test_resultcode_0_for_one_participant_is_reported_by_index(
     assert (await room.admin.data(ADD, {"input": {"liveSessionId": live["id"], "userIds": []}}))[
         "liveSessionParticipantAdd"
     ]["liveSession"]["status"] == "SCHEDULED"
+
+
+async def test_a_class_is_invited_with_concurrent_calls_answered_by_index(
+    api: Api, session: AsyncSession, server: LiveMinutesServer
+) -> None:
+    room = await make_classroom(api, session)
+    live = (await room.create())["liveSession"]
+    learners = [room.learner]
+    for name in ("Ada One", "Ben Two"):
+        learners.append(await make_user(session, room.portal, role=Role.LEARNER, full_name=name))
+    await room.admin.data(ENROLL, {"input": {"courseId": gid(room.course), "userIds": [gid(u) for u in learners]}})
+    server.together = threading.Barrier(len(learners))  # all three calls in flight at once, or none is answered
+    done = await room.admin.data(
+        ADD, {"input": {"liveSessionId": live["id"], "userIds": [gid(room.outsider), *(gid(u) for u in learners)]}}
+    )
+    payload = done["liveSessionParticipantAdd"]
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [(["userIds", "0"], "NOT_ENROLLED")]
+    assert [p["user"]["fullName"] for p in payload["participants"]] == ["John Smith", "Ada One", "Ben Two"]
+    assert server.methods()[1:] == ["addParticipant"] * 3
 
 
 async def test_refreshing_reads_the_meeting_and_participant_statuses(

@@ -118,14 +118,19 @@ def make_context(
 class SessionPerOperation(SchemaExtension):
     """The request's session closes when its operation ends, errors included.
 
-    A query reads on the replica, if any (`Db.read_only`; a compiled read says so itself). A
-    mutation stays on the primary, its payload too (read your writes), and so does a
+    A query over HTTP reads on the replica, if any (`Db.read_only`; a compiled read says so
+    itself). A mutation stays on the primary, its payload too (read your writes), and so does a
     subscription: it reads because a commit on the primary told it to, and a lagging replica
-    could still show the row as it was, or not at all, and the subscriber would miss the change."""
+    could still show the row as it was, or not at all, and the subscriber would miss the change.
+    Every operation of a WebSocket stays there too: they share the socket's one context and `Db`."""
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context.context
-        if isinstance(context, Context) and self.execution_context.operation_type is OperationType.QUERY:
+        if (
+            isinstance(context, Context)
+            and isinstance(context.request, Request)
+            and self.execution_context.operation_type is OperationType.QUERY
+        ):
             context.db.read_only()
         yield
 

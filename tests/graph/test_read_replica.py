@@ -17,7 +17,9 @@ import asyncpg
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from starlette.testclient import TestClient
 
+from graph.app import create_app
 from graph.cli import main
 from graph.ids import global_id
 from models.settings import Settings
@@ -31,6 +33,7 @@ CATALOG = """query Catalog($portal: ID!) {
 CREATE = """mutation ($input: CourseCreateInput!) {
   courseCreate(input: $input) { course { slug modules { title } } errors { code } }
 }"""
+NOWHERE = "postgresql+asyncpg://postgres@127.0.0.1:9/nowhere"  # a replica no one answers for
 WAIT_SECONDS = 10.0  # a statement routed as it should be waits on the lock long before this
 
 
@@ -159,11 +162,31 @@ async def test_a_mutation_writes_and_reads_its_payload_on_the_primary(
 
 
 @pytest.mark.postgres_only
+async def test_every_operation_of_a_websocket_stays_on_the_primary(
+    settings: Settings, clock: FrozenClock, credentials: Credentials, academy: str
+) -> None:
+    """A socket's operations share one context and `Db`: a query there must not leave the next
+    mutation on the replica. With the replica unreachable, any of them routed there fails."""
+    key = await credentials.api_key("acme")
+    app = create_app(settings.model_copy(update={"database_replica_url": NOWHERE}), clock=clock)
+    operations = [(CATALOG, {"portal": academy}), (CREATE, {"input": {"title": "Socket", "slug": "socket"}})]
+    answers = []
+    with TestClient(app) as client, client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}", "X-Portal": "acme"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        for number, (query, variables) in enumerate(operations):
+            ws.send_json({"id": str(number), "type": "subscribe", "payload": {"query": query, "variables": variables}})
+            answers.append(ws.receive_json()["payload"])
+            assert ws.receive_json() == {"id": str(number), "type": "complete"}
+    assert [answer.get("errors") for answer in answers] == [None, None], answers
+    assert answers[1]["data"]["courseCreate"]["course"]["slug"] == "socket"
+
+
+@pytest.mark.postgres_only
 async def test_readyz_is_unavailable_while_the_replica_is_unreachable(
     settings: Settings, engine: AsyncEngine, clock: FrozenClock
 ) -> None:
-    nowhere = "postgresql+asyncpg://postgres@127.0.0.1:9/nowhere"
-    async with serving(settings, engine, clock, database_replica_url=nowhere) as client:
+    async with serving(settings, engine, clock, database_replica_url=NOWHERE) as client:
         response = await client.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": True, "replica": False}

@@ -197,7 +197,7 @@ def create_app(
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    async def answers(database: AsyncEngine) -> bool:
+    async def reachable(database: AsyncEngine) -> bool:
         try:
             async with database.connect() as connection:
                 await connection.execute(text("SELECT 1"))
@@ -207,9 +207,9 @@ def create_app(
 
     async def readyz(_: Request) -> Response:
         """Ready when this worker can answer every request: the primary and, if named, the replica."""
-        found = {"database": await answers(engine)}
+        found = {"database": await reachable(engine)}
         if replica is not None:
-            found["replica"] = await answers(replica)
+            found["replica"] = await reachable(replica)
         if not all(found.values()):
             return JSONResponse({"status": "unavailable", **found}, status_code=503)
         return JSONResponse({"status": "ok", **found})

@@ -12,8 +12,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
 
     database_url: str = DEFAULT_DATABASE_URL
-    # queries read from this PostgreSQL replica; writes, mutations' own reads and subscriptions stay
-    # on DATABASE_URL (models/session.py, docs/deployment.md)
+    # queries over HTTP read from this PostgreSQL replica; mutations (their payloads too),
+    # subscriptions and everything else stay on DATABASE_URL (graph/context.py, docs/deployment.md)
     database_replica_url: str | None = None
     db_application_name: str = "coursegraph"  # PostgreSQL application_name; the replica's gets "-replica"
     db_pool_size: int = 10

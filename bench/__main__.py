@@ -1,10 +1,13 @@
 """The read and write benchmark: the real service against a raw-SQL floor, on PostgreSQL.
 
     .venv/bin/python -m bench [--workers 2] [--seconds 10] [--connections 16] [--rebuild]
+    .venv/bin/python -m bench --scaling [1,2,4] [--operations Q1,Q3]
 
 Builds (or reuses) the benchmark academy, serves the real app with `coursegraph serve` and the
 floor (bench/floor.py) with the same worker count, checks that both answer every operation
-identically, drives each with wrk over loopback and prints one table (Markdown).
+identically, drives each with wrk over loopback and prints one table (Markdown). `--scaling`
+instead serves the app with each worker count in turn and prints the reads' req/s per count
+(docs/deployment.md).
 """
 
 import argparse
@@ -16,7 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +45,7 @@ ENVIRONMENT = {
     "ACCESS_TOKEN_TTL_SECONDS": "3600",
 }
 ROOT = Path(__file__).resolve().parent.parent
+Scaling = dict[int, dict[str, float]]  # worker count → operation → req/s
 
 
 @dataclass(slots=True)
@@ -126,7 +130,7 @@ async def count_statements(a: Academy, token: str) -> dict[str, int]:
     ):
         for operation in READS:
             seen.clear()
-            body = {"query": operation.query, "variables": operation.variables(a)}
+            body = _body(a, operation)
             answer = await http.post("/graphql", json=body, headers=_headers(operation, token))
             assert "errors" not in answer.json(), answer.text
             counts[operation.name] = len(seen)
@@ -165,8 +169,8 @@ def _canonical(text: str | bytes) -> str:
 
 def measure_reads(a: Academy, token: str, args: argparse.Namespace, service_port: int, floor_port: int) -> list[Row]:
     rows = []
-    for operation in READS:
-        graphql = {"query": operation.query, "variables": operation.variables(a)}
+    for operation in args.operations:
+        graphql = _body(a, operation)
         floor_body = [str(value) for value in operation.floor_args(a)]
         floor_body = [int(value) if value.isdigit() else value for value in floor_body]
         graphql_url, floor_url = (
@@ -229,10 +233,48 @@ def _rate(per_second: float) -> str:
     return f"{per_second:,.1f}" if per_second < 10 else f"{per_second:,.0f}"
 
 
-def report(rows: list[Row], workers: int, args: argparse.Namespace, scaling: dict[str, float]) -> str:
+def measure_scaling(a: Academy, workers: Sequence[int], args: argparse.Namespace, port: int) -> Scaling:
+    """The service's req/s for each read with each worker count, served afresh for each count."""
+    rates: Scaling = {}
+    for count in workers:
+        with service(a.url, count, port):
+            token = sign_in(port)
+            url = f"http://127.0.0.1:{port}/graphql"
+            load = {"seconds": args.seconds, "connections": args.connections}
+            rates[count] = {
+                operation.name: drive(url, _body(a, operation), _headers(operation, token), **load).requests_per_second
+                for operation in args.operations
+            }
+    return rates
+
+
+def _body(a: Academy, operation: Operation) -> dict[str, Any]:
+    return {"query": operation.query, "variables": operation.variables(a)}
+
+
+def scaling_table(rates: Scaling) -> list[str]:
+    """| op | 1 worker | 2 workers | … |, in req/s."""
+    counts = sorted(rates)
+    names = list(rates[counts[0]])
     lines = [
-        f"Machine: {machine()}. Service: `coursegraph serve --workers {workers}`; floor: the same worker count.",
+        "| op | " + " | ".join(f"{count} worker{'s' if count > 1 else ''}" for count in counts) + " |",
+        "|---|" + "---:|" * len(counts),
+    ]
+    lines += [f"| {name} | " + " | ".join(_rate(rates[count][name]) for count in counts) + " |" for name in names]
+    return lines
+
+
+def _setup(args: argparse.Namespace) -> list[str]:
+    return [
+        f"Machine: {machine()}.",
         f"Load: wrk, {args.connections} connections, {args.seconds} s per operation, over loopback.",
+    ]
+
+
+def report(rows: list[Row], workers: int, args: argparse.Namespace, scaling: Scaling) -> str:
+    lines = [
+        *_setup(args),
+        f"Service: `coursegraph serve --workers {workers}`; floor: the same worker count.",
         "",
         "| op | req/s | p50 ms | p99 ms | floor req/s | floor p50 ms | floor p99 ms | ratio | SQL/req | bytes "
         "| RSS MB |",
@@ -246,11 +288,23 @@ def report(rows: list[Row], workers: int, args: argparse.Namespace, scaling: dic
             f"{row.response_bytes:,} | {row.rss_mb:.0f} |"
         )
     if scaling:
-        lines += ["", f"Scaling, req/s: | op | 1 worker | {workers} workers |", "|---|---:|---:|"]
-        by_name = {row.operation: row for row in rows}
-        for name, single in scaling.items():
-            lines.append(f"| {name} | {_rate(single)} | {_rate(by_name[name].service.requests_per_second)} |")
+        lines += ["", "Scaling, req/s:", "", *scaling_table(scaling)]
     return "\n".join(lines)
+
+
+def _worker_counts(text: str) -> tuple[int, ...]:
+    parts = text.split(",")
+    if not all(part.strip().isdigit() and int(part) >= 1 for part in parts):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of worker counts such as 1,2,4")
+    return tuple(int(part) for part in parts)
+
+
+def _reads(text: str) -> tuple[Operation, ...]:
+    by_name = {operation.name: operation for operation in READS}
+    unknown = [name for name in text.split(",") if name not in by_name]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown operations {unknown}; choose among {', '.join(by_name)}")
+    return tuple(by_name[name] for name in text.split(","))
 
 
 def main() -> None:
@@ -262,27 +316,42 @@ def main() -> None:
     parser.add_argument("--m1-runs", type=int, default=10)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the academy even if it is complete")
     parser.add_argument("--no-scaling", action="store_true", help="skip the 1-worker run")
+    parser.add_argument(
+        "--scaling",
+        type=_worker_counts,
+        nargs="?",
+        const=(1, 2, 4),
+        metavar="COUNTS",
+        help="only the service's req/s per worker count, e.g. 1,2,4 (the default)",
+    )
+    parser.add_argument(
+        "--operations",
+        type=_reads,
+        default=READS,
+        metavar="NAMES",
+        help=f"the reads to drive, e.g. Q1,Q3 (default: all of {','.join(o.name for o in READS)})",
+    )
     args = parser.parse_args()
     require_wrk()
     print("Benchmark academy …", file=sys.stderr)
     a = asyncio.run(academy.ensure(args.database_url, rebuild=args.rebuild, say=lambda s: print(s, file=sys.stderr)))
     service_port, floor_port = 18_401, 18_402
+    if args.scaling:
+        rates = measure_scaling(a, args.scaling, args, service_port)
+        print("\n".join([*_setup(args), "Service: `coursegraph serve --workers N`.", "", *scaling_table(rates)]))
+        return
     with service(a.url, args.workers, service_port) as served, floor(a.url, args.workers, floor_port):
         token = sign_in(service_port)
-        rows = measure_reads(a, token, args, service_port, floor_port)
+        reads = measure_reads(a, token, args, service_port, floor_port)
         rss = _rss_mb(served.pid)
-        rows.append(measure_enroll(a, args.m1_runs, service_port, floor_port))
+        rows = [*reads, measure_enroll(a, args.m1_runs, service_port, floor_port)]
     counts = asyncio.run(count_statements(a, token))
     for row in rows:
         row.statements, row.rss_mb = counts[row.operation], rss
-    scaling: dict[str, float] = {}
+    scaling: Scaling = {}
     if args.workers > 1 and not args.no_scaling:
-        with service(a.url, 1, service_port):
-            for operation in READS:
-                body = {"query": operation.query, "variables": operation.variables(a)}
-                url = f"http://127.0.0.1:{service_port}/graphql"
-                load = drive(url, body, _headers(operation, token), seconds=args.seconds, connections=args.connections)
-                scaling[operation.name] = load.requests_per_second
+        scaling = measure_scaling(a, [1], args, service_port)
+        scaling[args.workers] = {row.operation: row.service.requests_per_second for row in reads}
     print(report(rows, args.workers, args, scaling))
 
 

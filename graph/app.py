@@ -40,7 +40,7 @@ from graph.rate_limit import RateLimiter, make_counter
 from graph.schema import schema
 from graph.transport import http_refusal, negotiated, nul_refusal, refusal_code, upload_refusal, wants_graphql_response
 from models.base import Clock, utcnow
-from models.session import create_engine, session_factory
+from models.session import create_engine, create_replica_engine, session_factory
 from models.settings import Settings
 from models.storage import FileStorage, LocalDiskStorage
 from resolvers.errors import Forbidden, NotFound, Unauthenticated
@@ -53,6 +53,7 @@ class CourseGraphView(GraphQL[Context, None]):
         *,
         settings: Settings,
         sessions: async_sessionmaker[AsyncSession],
+        replica: async_sessionmaker[AsyncSession] | None,
         limiter: RateLimiter,
         persisted: PersistedQueries,
         storage: FileStorage,
@@ -60,13 +61,14 @@ class CourseGraphView(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, multipart_uploads_enabled=True)
         self.settings = settings
         self.sessions = sessions
+        self.replica = replica  # queries' sessions (DATABASE_REPLICA_URL); None: the primary's
         self.limiter = limiter
         self.persisted = persisted
         self.storage = storage
         self.events = make_broker(settings)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        context = make_context(request, self.settings, self.sessions, self.events, self.storage)
+        context = make_context(request, self.settings, self.sessions, self.events, self.storage, self.replica)
         request.state.db = context.db  # its statement count, for the metrics
         return context
 
@@ -204,18 +206,28 @@ def create_app(
     settings = settings or Settings()
     engine = engine or create_engine(settings)
     sessions = session_factory(engine, clock)
+    replica = create_replica_engine(settings)
     storage = storage or LocalDiskStorage(settings.upload_dir)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    async def readyz(_: Request) -> Response:
+    async def reachable(database: AsyncEngine) -> bool:
         try:
-            async with engine.connect() as connection:
+            async with database.connect() as connection:
                 await connection.execute(text("SELECT 1"))
         except Exception:  # any failure to reach the database means "not ready"
-            return JSONResponse({"status": "unavailable", "database": False}, status_code=503)
-        return JSONResponse({"status": "ok", "database": True})
+            return False
+        return True
+
+    async def readyz(_: Request) -> Response:
+        """Ready when this worker can answer every request: the primary and, if named, the replica."""
+        found = {"database": await reachable(engine)}
+        if replica is not None:
+            found["replica"] = await reachable(replica)
+        if not all(found.values()):
+            return JSONResponse({"status": "unavailable", **found}, status_code=503)
+        return JSONResponse({"status": "ok", **found})
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -238,10 +250,19 @@ def create_app(
         await limiter.counter.close()
         await persisted.close()
         await engine.dispose()
+        if replica is not None:
+            await replica.dispose()
 
     limiter = RateLimiter(settings, make_counter(settings), clock)
     persisted = make_persisted_queries(settings)
-    view = CourseGraphView(settings=settings, sessions=sessions, limiter=limiter, persisted=persisted, storage=storage)
+    view = CourseGraphView(
+        settings=settings,
+        sessions=sessions,
+        replica=None if replica is None else session_factory(replica, clock),
+        limiter=limiter,
+        persisted=persisted,
+        storage=storage,
+    )
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),

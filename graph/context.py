@@ -1,7 +1,7 @@
 """The typed per-request context: settings, one `Db`, the loaders, and who is acting."""
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from uuid import UUID
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from graph.events import Broker
 from graph.ids import parse_global_id
@@ -109,12 +110,29 @@ def make_context(
     sessions: async_sessionmaker[AsyncSession],
     events: Broker,
     storage: FileStorage,
+    replica: async_sessionmaker[AsyncSession] | None = None,
 ) -> Context:
-    return Context(request=request, settings=settings, db=Db(sessions), events=events, storage=storage)
+    return Context(request=request, settings=settings, db=Db(sessions, replica), events=events, storage=storage)
 
 
 class SessionPerOperation(SchemaExtension):
-    """The request's session closes when its operation ends, errors included."""
+    """The request's session closes when its operation ends, errors included.
+
+    A query over HTTP reads on the replica, if any (`Db.read_only`; a compiled read says so
+    itself). A mutation stays on the primary, its payload too (read your writes), and so does a
+    subscription: it reads because a commit on the primary told it to, and a lagging replica
+    could still show the row as it was, or not at all, and the subscriber would miss the change.
+    Every operation of a WebSocket stays there too: they share the socket's one context and `Db`."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if (
+            isinstance(context, Context)
+            and isinstance(context.request, Request)
+            and self.execution_context.operation_type is OperationType.QUERY
+        ):
+            context.db.read_only()
+        yield
 
     async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
         yield

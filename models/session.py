@@ -56,10 +56,28 @@ def create_engine(settings: Settings) -> AsyncEngine:
             settings.database_url,
             echo=settings.sql_echo,
             pool_size=settings.db_pool_size,
-            connect_args={"server_settings": {"statement_timeout": str(settings.db_statement_timeout_ms)}},
+            connect_args={
+                "server_settings": {
+                    "statement_timeout": str(settings.db_statement_timeout_ms),
+                    "application_name": settings.db_application_name,
+                }
+            },
         )
     event.listen(engine.sync_engine, "before_cursor_execute", _tally)
     return engine
+
+
+def create_replica_engine(settings: Settings) -> AsyncEngine | None:
+    """The read replica's engine (DATABASE_REPLICA_URL), if one is named: the primary's settings
+    with its URL, and an `application_name` of its own, so PostgreSQL's views (pg_stat_activity,
+    a statement log's %a) tell the two apart."""
+    if settings.database_replica_url is None:
+        return None
+    replica = {
+        "database_url": settings.database_replica_url,
+        "db_application_name": f"{settings.db_application_name}-replica",
+    }
+    return create_engine(settings.model_copy(update=replica))
 
 
 def session_factory(engine: AsyncEngine, clock: Clock = utcnow) -> async_sessionmaker[AsyncSession]:
@@ -93,22 +111,28 @@ class Db:
     Functions given to them never call back into `Db` (no re-entry, so no deadlock).
     """
 
-    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, factory: async_sessionmaker[AsyncSession], replica: async_sessionmaker[AsyncSession] | None = None
+    ) -> None:
         self._factory = factory
+        self._replica = replica  # where a read-only request's sessions read, when there is a replica
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self._read_only = False
         self.statements = 0  # run by this request's session (graph/metrics.py)
 
     def read_only(self) -> None:
-        """This request only reads: its statements run outside a transaction, which saves the
-        BEGIN and ROLLBACK round trips. At READ COMMITTED each statement has its own snapshot
-        either way. Applies from the next session on."""
+        """This request only reads (a query): its statements run outside a transaction, which
+        saves the BEGIN and ROLLBACK round trips (at READ COMMITTED each statement has its own
+        snapshot either way), and on the replica when there is one. A request that writes never
+        calls it, so its writes and the reads after them (its payload) stay on the primary.
+        Applies from the next session on."""
         self._read_only = True
 
     async def _current(self) -> AsyncSession:
         if self._session is None:
-            self._session = self._factory()
+            factory = self._replica if self._read_only and self._replica is not None else self._factory
+            self._session = factory()
             self._session.info["tally"] = weakref.ref(self)
             if self._read_only:
                 await self._session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -1,5 +1,6 @@
 """Settings read from the environment once, in `create_app()` or the command line."""
 
+from pydantic import ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///coursegraph.db"
@@ -11,6 +12,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
 
     database_url: str = DEFAULT_DATABASE_URL
+    # queries over HTTP read from this PostgreSQL replica; mutations (their payloads too),
+    # subscriptions and everything else stay on DATABASE_URL (graph/context.py, docs/deployment.md)
+    database_replica_url: str | None = None
+    db_application_name: str = "coursegraph"  # PostgreSQL application_name; the replica's gets "-replica"
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 15_000
     sql_echo: bool = False
@@ -60,6 +65,14 @@ class Settings(BaseSettings):
     liveminutes_account_sid: str | None = None
     liveminutes_auth_token: str | None = None
     liveminutes_timeout_seconds: float = 10.0
+
+    @field_validator("database_replica_url")
+    @classmethod
+    def _replica_of_postgresql(cls, url: str | None, info: ValidationInfo) -> str | None:
+        """Refused rather than ignored: an operator who names a replica expects queries to go there."""
+        if url and (url.startswith("sqlite") or str(info.data.get("database_url", "")).startswith("sqlite")):
+            raise ValueError("a read replica needs PostgreSQL as DATABASE_URL and DATABASE_REPLICA_URL; unset it")
+        return url or None
 
     @property
     def is_sqlite(self) -> bool:

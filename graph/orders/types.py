@@ -165,7 +165,7 @@ class OrderType(Node):
     subtotal: MoneyType = strawberry.field(description="Σ quantity × unit price.")
     discount: MoneyType = strawberry.field(description="The coupon's discount.")
     tax: MoneyType = strawberry.field(description="Tax at the billing address's rate, on subtotal − discount.")
-    total: MoneyType = strawberry.field(description="subtotal − discount + tax.")
+    total: MoneyType = strawberry.field(description="Subtotal − discount + tax.")
     paid: MoneyType = strawberry.field(description="Payments recorded.")
     refunded: MoneyType = strawberry.field(description="Refunds given.")
     coupon_code: str | None = strawberry.field(description="The code applied, as stored.")

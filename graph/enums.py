@@ -91,7 +91,7 @@ Role = described(
     strawberry.enum(users.Role, description="A member's role in one portal."),
     {
         "ADMIN": "Manages the portal and its sub-portals.",
-        "INSTRUCTOR": "Teaches courses: builds them and grades and sees their learners.",
+        "INSTRUCTOR": "Sees the portal's staff and published courses; changes and grades the courses they teach.",
         "LEARNER": "Takes courses.",
     },
 )

@@ -112,7 +112,7 @@ class CourseStatusInput:
 
 @strawberry.input(description="A new section at the end of a course.")
 class SectionCreateInput:
-    course_id: strawberry.ID = strawberry.field(description="The course the section is added to, at the end.")
+    course_id: strawberry.ID = strawberry.field(description="The course the section is added to.")
     title: str = strawberry.field(description="The section's title.")
     position: int | None = strawberry.field(default=None, description="From 0; the end when left out.")
 

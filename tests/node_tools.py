@@ -1,5 +1,6 @@
-"""The node tools the suite runs (graphql-http's audit, graphql-inspector's diff), pinned in
-tests/audit/package.json and its lock file and installed from them by `npm ci`."""
+"""The node tools the suite runs (graphql-http's audit, graphql-inspector's diff,
+graphql-schema-linter), pinned in tests/audit/package.json and its lock file and installed from
+them by `npm ci`."""
 
 import shutil
 import subprocess

@@ -234,7 +234,8 @@ class AssignmentModule(Module):
         "submission_type", "text", enum=SubmissionType, description="What a learner hands in: TEXT or FILE."
     )
     total_points: int | None = detail(
-        "total_points", description="Points for a full score without a rubric; null: graded as a percent."
+        "total_points",
+        description="Without a rubric: the points a 100% grade is worth; null: the grade is a percent only.",
     )
     allowed_file_types: list[str] = detail(
         "allowed_file_types", [], description="File extensions accepted for FILE submissions; empty: any type."
@@ -280,7 +281,7 @@ class DiscussionModule(Module):
         "is_evaluated", False, description="An instructor grades the learner's participation (discussionEvaluate)."
     )
     total_points: int | None = detail(
-        "total_points", description="Points an evaluation is out of; null when not evaluated."
+        "total_points", description="Points an evaluation is out of; null: its points are a percent."
     )
     min_comments: int = detail("min_comments", 1, description="Posts a learner must write to complete the module.")
 

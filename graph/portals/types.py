@@ -76,7 +76,10 @@ class PortalType(Node):
     async def users(
         self,
         info: Info,
-        search: Annotated[str | None, strawberry.argument(description="Words in the name or email.")] = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Words in the name, or in the email for those who may read emails."),
+        ] = None,
         role: Annotated[Role | None, strawberry.argument(description="Only members with this role.")] = None,
     ) -> Connection[UserType]:
         actor = await info.context.actor()

@@ -12,6 +12,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from graph.enums import described
 from graph.limits import TOKENS_EXCEEDED, TOO_COMPLEX
 from resolvers.errors import BadInput, Forbidden, NotFound, Problem, RateLimited, Unauthenticated
 
@@ -98,15 +99,61 @@ def without_leaks(errors: list[GraphQLError]) -> list[GraphQLError]:
     return ErrorCodes()._process_errors(errors)
 
 
+ERROR_CODES = {
+    "NOT_FOUND": "An id names nothing the caller may see (unknown, hidden, undecodable or of another type).",
+    "INVALID": "A value breaks a rule; `message` says which.",
+    "REQUIRED": "A value that must be given is missing or blank.",
+    "TOO_LONG": "A text is longer than its field allows.",
+    "DUPLICATE": "Something unique (a slug, code, email …) is taken already.",
+    "NOT_ALLOWED_IN_STATE": "The object's current status does not allow this change.",
+    "MODULE_NOT_AVAILABLE": "The module is not open to the learner yet (drip) or not in their course.",
+    "ENROLLMENT_EXPIRED": "The learner's access to the course has ended.",
+    "ACCESS_REVOKED": "The learner's access to the course was revoked.",
+    "NOT_ENROLLED": "The learner is not enrolled in the module's course.",
+    "NO_SEATS_LEFT": "The course or portal has no seats left for another learner.",
+    "COURSE_NOT_PUBLISHED": "Only a published course takes enrollments.",
+    "ALREADY_SUBMITTED": "This was submitted already and takes no second submission.",
+    "ALREADY_GRADED": "The submission is graded; the assignment takes no more.",
+    "WRONG_MODULE_KIND": "The module is not of the kind this mutation works on.",
+    "SCORE_OUT_OF_RANGE": "A score is below 0 or above what the module or criterion allows.",
+    "NO_ATTEMPTS_LEFT": "Every attempt the quiz allows has been used.",
+    "NO_CERTIFICATE_TEMPLATE": "The course has no certificate template to issue from.",
+    "COURSE_NOT_GRADED": "The course's grading rule is NO_GRADING.",
+    "NOT_YOUR_ENROLLMENT": "Only the enrolled learner may do this.",
+    "NOT_CONFIGURED": "The module lacks a setting this needs (e.g. an EXTERNAL module's lmsId).",
+    "FILE_TYPE_NOT_ALLOWED": "The file's type is not among the assignment's allowed file types.",
+    "FILE_TOO_LARGE": "The file is larger than the assignment allows.",
+    "PROVIDER_FAILED": "The live session provider refused or did not answer; nothing was changed.",
+    "INVALID_TOKEN": "The refresh token is unknown, expired or revoked, or its account is deactivated.",
+    "INVALID_CREDENTIALS": "Wrong email or password (the same answer for both).",
+    "IDEMPOTENCY_KEY_REUSED": "This idempotency key was used before for a different order.",
+    "PRODUCT_UNAVAILABLE": "The product is inactive or cannot be bought now.",
+    "CURRENCY_MISMATCH": "An amount is not in the order's or product's currency.",
+    "PAYMENT_EXCEEDS_DUE": "The payment is more than the order still owes.",
+    "REFUND_EXCEEDS_PAID": "The refund is more than was paid and not yet refunded.",
+    "COUPON_INVALID": "No active coupon has this code.",
+    "COUPON_EXPIRED": "The coupon is not valid at this time (before its start or after its end).",
+    "COUPON_EXHAUSTED": "The coupon has been used as often as it may be.",
+    "COUPON_PER_USER_LIMIT": "The buyer has used this coupon as often as one buyer may.",
+    "COUPON_NOT_APPLICABLE": "The coupon does not apply to these products or this currency.",
+    "COUPON_MINIMUM_NOT_MET": "The order's subtotal is below the coupon's minimum amount.",
+}
+
+
 def error_type(name: str, codes: type[StrEnum]) -> Any:
     """The payload error type of one domain: `{ field, message, code: <Domain>ErrorCode }`."""
-    code_enum = strawberry.enum(codes, name=codes.__name__, description=f"Why a {name} input was refused.")
+    code_enum = described(
+        strawberry.enum(codes, name=codes.__name__, description=f"Why a mutation answered with {name}s."),
+        ERROR_CODES,
+    )
 
     @strawberry.type(name=name, description="A refused input: `field` is its path in `input`, or null.")
     class DomainError:
-        field: list[str] | None
-        message: str
-        code: code_enum  # type: ignore[valid-type]
+        field: list[str] | None = strawberry.field(
+            description='Path of the refused value in `input`, e.g. ["userIds", "3"]; null: the input as a whole.'
+        )
+        message: str = strawberry.field(description="What went wrong, in English, for people.")
+        code: code_enum = strawberry.field(description="What went wrong, for programs.")  # type: ignore[valid-type]
 
         @classmethod
         def of(cls, problems: list[Problem]) -> list["DomainError"]:

@@ -32,7 +32,7 @@ async def linked(info: Info, table: type, row_id: UUID | None, show: Callable[[A
 class OfUser:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The user it belongs to; null when the viewer may not see them.")
     async def user(self, info: Info) -> Annotated["UserType", strawberry.lazy("graph.users.types")] | None:
         from graph.users.types import UserType
 
@@ -43,7 +43,7 @@ class OfUser:
 class OfCourse:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The course it belongs to; null when the viewer may not see it.")
     async def course(self, info: Info) -> Annotated["CourseType", strawberry.lazy("graph.courses.types")] | None:
         from graph.courses.types import CourseType
 
@@ -54,7 +54,7 @@ class OfCourse:
 class OfEnrollment:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="The enrollment it belongs to; null when the viewer may not see it.")
     async def enrollment(
         self, info: Info
     ) -> Annotated["EnrollmentType", strawberry.lazy("graph.enrollments.types")] | None:

@@ -10,8 +10,10 @@ from resolvers.courses import Money, quantize_money
 
 @strawberry.type(name="Money", description="An amount with its ISO 4217 currency.")
 class MoneyType:
-    amount: Decimal
-    currency: str
+    amount: Decimal = strawberry.field(
+        description="The amount in the currency's minor units, as a string, e.g. `10.00`."
+    )
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. `EUR`.")
 
     @classmethod
     def of(cls, amount: Decimal | None, currency: str | None) -> Self | None:
@@ -25,8 +27,10 @@ class MoneyType:
 
 @strawberry.input(name="MoneyInput", description="An amount and its ISO 4217 currency code.")
 class MoneyInput:
-    amount: Decimal
-    currency: str
+    amount: Decimal = strawberry.field(
+        description="A decimal string, at most the currency's minor units, e.g. `49.90`."
+    )
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. `EUR`.")
 
     def to_money(self) -> Money:
         return Money(amount=self.amount, currency=self.currency)

@@ -1,5 +1,6 @@
 """The one way a mutation runs: decode the input, one transaction, typed errors on refusal."""
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, Self, TypeVar
 
@@ -18,6 +19,21 @@ class Payload(Protocol):
 
 
 P = TypeVar("P", bound=Payload)
+
+ERRORS = (
+    "Why the mutation was refused, one entry per problem (a bulk mutation's refused items by index); "
+    "empty when it succeeded."
+)
+
+
+def errors_field() -> Any:
+    """Every payload's `errors`, described once."""
+    return strawberry.field(default_factory=list, description=ERRORS)
+
+
+def result_field(what: str) -> Any:
+    """A payload's object: null when the mutation was refused."""
+    return strawberry.field(default=None, description=f"The {what} as the mutation left it; null when refused.")
 
 
 async def perform(
@@ -39,10 +55,15 @@ def payload_type(name: str, field: str, node: Any, error: Any, convert: Callable
     to_node = convert or node.from_row
     namespace = {
         "__annotations__": {field: node | None, "errors": list[error]},
-        "__doc__": f"The result of a mutation: the {field}, or why it was refused.",
-        field: None,
-        "errors": strawberry.field(default_factory=list),
+        field: result_field(name_of(field)),
+        "errors": errors_field(),
         "of": classmethod(lambda cls, result: cls(**{field: to_node(result)})),
         "failed": classmethod(lambda cls, problems: cls(errors=error.of(problems))),
     }
-    return strawberry.type(type(name, (), namespace), name=name)
+    description = f"The result of a mutation: the {name_of(field)}, or why it was refused."
+    return strawberry.type(type(name, (), namespace), name=name, description=description)
+
+
+def name_of(field: str) -> str:
+    """`learningPath` or `learning_path` → "learning path", for descriptions."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", field).replace("_", " ").lower()

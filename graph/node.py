@@ -3,7 +3,7 @@
 import asyncio
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -16,7 +16,9 @@ from resolvers.errors import Failure
 
 @strawberry.interface(description="An object with a globally unique, opaque ID.")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Opaque and global: the key for normalized caches (with `__typename`) and for `node(id:)`."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +106,17 @@ async def resolve_node(info: Info, value: str) -> Node | None:
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="Any object by its global ID; null when missing or hidden.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global ID as any object's `id` gives it.")],
+    ) -> Node | None:
         return await resolve_node(info, id)
 
     @strawberry.field(description="Several objects by global ID, in the order asked; null where missing or hidden.")
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self, info: Info, ids: Annotated[list[strawberry.ID], strawberry.argument(description="Up to 100 global IDs.")]
+    ) -> list[Node | None]:
         if len(ids) > info.context.settings.max_page_size:
             raise BadUserInput(f"Ask for at most {info.context.settings.max_page_size} ids at once.")
         return list(await asyncio.gather(*(resolve_node(info, value) for value in ids)))

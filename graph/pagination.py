@@ -10,8 +10,9 @@ from strawberry.annotation import StrawberryAnnotation
 from strawberry.extensions.field_extension import AsyncExtensionResolver, FieldExtension
 from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.field import StrawberryField
+from strawberry.utils.str_converters import to_camel_case
 
-from graph.enums import Direction
+from graph.enums import Direction, described
 from models.settings import Settings
 from resolvers import paging
 from resolvers.paging import Listing, Order, Page, Query, encode_cursor
@@ -24,22 +25,26 @@ NodeT = TypeVar("NodeT")
 
 @strawberry.type(description="Where a page sits in its list (Relay).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="More items follow this page: ask with `after: endCursor`.")
+    has_previous_page: bool = strawberry.field(
+        description="More items precede this page: ask with `before: startCursor`."
+    )
+    start_cursor: str | None = strawberry.field(description="The first item's cursor; null for an empty page.")
+    end_cursor: str | None = strawberry.field(description="The last item's cursor; null for an empty page.")
 
 
 @strawberry.type(description="One item of a page and its cursor.")
 class Edge(Generic[NodeT]):
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(description="Opaque; pass it as `after` or `before` to page from this item.")
+    node: NodeT = strawberry.field(description="The item.")
 
 
 @strawberry.type(description="A page of a list that can grow (Relay connection).")
 class Connection(Generic[NodeT]):
-    nodes: list[NodeT]
-    page_info: PageInfo
+    nodes: list[NodeT] = strawberry.field(description="The page's items, without cursors.")
+    page_info: PageInfo = strawberry.field(
+        description="Where the page sits in the list: cursors and whether more follow."
+    )
     _rows: strawberry.Private[list[Any]]
     _order: strawberry.Private[Order]
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
@@ -56,13 +61,21 @@ class Connection(Generic[NodeT]):
 
 def order_input(name: str, fields: Mapping[str, str]) -> Any:
     """`orderBy: { field, direction }` for one list; `fields` maps API names to columns."""
-    field_enum = strawberry.enum(StrEnum(f"{name}Field", {key: key for key in fields}))  # type: ignore[misc]
     first = next(iter(fields))
+    field_enum = described(
+        strawberry.enum(
+            StrEnum(f"{name}Field", {key: key for key in fields}),  # type: ignore[misc]
+            description="What a list can be sorted by.",
+        ),
+        {key: f"By `{to_camel_case(key.lower())}`." for key in fields},
+    )
 
     @strawberry.input(name=name, description="Sort order; ties are broken by id.")
     class OrderInput:
-        field: field_enum = strawberry.field(default=field_enum(first))  # type: ignore[valid-type]
-        direction: Direction = Direction.ASC
+        field: field_enum = strawberry.field(  # type: ignore[valid-type]
+            default=field_enum(first), description=f"What to sort by; {first} when left out."
+        )
+        direction: Direction = strawberry.field(default=Direction.ASC, description="ASC when left out.")
 
         def order(self) -> Order:
             return Order(self.field.value, fields[self.field.value], self.direction)

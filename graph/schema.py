@@ -42,8 +42,18 @@ from graph.users.queries import UserQuery
 from graph.webhooks.mutations import WebhookMutation
 from graph.webhooks.types import WebhookQuery
 
-Query = merge_types(
+
+def root(name: str, description: str, types: tuple[type, ...]) -> type:
+    """`merge_types` takes no description: the merged type gets its own here."""
+    merged = merge_types(name, types)
+    merged.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+    return merged
+
+
+Query = root(
     "Query",
+    "Reads. Anonymous callers see a portal's published catalog; everything else needs a token or an API key, and "
+    "each object is visible only as the caller's role allows (a hidden one is null, as if missing).",
     (
         NodeQuery,
         AuthQuery,
@@ -59,8 +69,10 @@ Query = merge_types(
         LiveSessionQuery,
     ),
 )
-Mutation = merge_types(
+Mutation = root(
     "Mutation",
+    "Writes. Each takes one `input` and returns a payload with what it changed and `errors`; each runs in one "
+    "transaction and is recorded as an AuditEvent.",
     (
         AuthMutation,
         PortalMutation,
@@ -80,7 +92,11 @@ Mutation = merge_types(
         LiveSessionMutation,
     ),
 )
-Subscription = merge_types("Subscription", (EnrollmentSubscription, LiveSessionSubscription))
+Subscription = root(
+    "Subscription",
+    "Changes as they commit, over graphql-transport-ws; each event is read afresh with the subscriber's permissions.",
+    (EnrollmentSubscription, LiveSessionSubscription),
+)
 
 
 class CourseGraphSchema(strawberry.Schema):

@@ -1,6 +1,6 @@
 """The tools the suite runs outside Python, installed from the project's own files: node packages
-pinned by a package.json and its lock file per folder (`npm ci`): graphql-http's audit and
-graphql-inspector's diff in tests/audit, playwright-core in tests/browser, Apollo Client in
+pinned by a package.json and its lock file per folder (`npm ci`): graphql-http's audit,
+graphql-inspector's diff and graphql-schema-linter in tests/audit, playwright-core in tests/browser, Apollo Client in
 tests/clients (the SPA guide); and Debian's packages tests drive (chromium, curl, jq)."""
 
 import os

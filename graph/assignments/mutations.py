@@ -21,7 +21,7 @@ AssignmentError = error_type("AssignmentError", assignments.AssignmentErrorCode)
     "which needs an `Apollo-Require-Preflight` or `X-CourseGraph-Upload` header."
 )
 class AssignmentSubmitInput:
-    module_id: strawberry.ID
+    module_id: strawberry.ID = strawberry.field(description="An ASSIGNMENT module the viewer is enrolled in.")
     text: str | None = strawberry.field(
         default=None, description=f"A TEXT assignment's answer, or a message with files ({assignments.MAX_TEXT} chars)."
     )
@@ -34,7 +34,9 @@ class AssignmentSubmitInput:
 
 @strawberry.input(description="Points on one criterion of the module's rubric.")
 class CriterionScoreInput:
-    criterion_id: str
+    criterion_id: str = strawberry.field(
+        description="The rubric criterion's id, as `AssignmentModule.criteria` gives it."
+    )
     score: float = strawberry.field(description="From 0 to the criterion's maxScore.")
 
 
@@ -43,7 +45,7 @@ class CriterionScoreInput:
     "or send it back with `reject`."
 )
 class SubmissionGradeInput:
-    submission_id: strawberry.ID
+    submission_id: strawberry.ID = strawberry.field(description="The submission to grade; it must be SUBMITTED.")
     score: float | None = strawberry.field(default=None, description="Percent 0–100, for a module without criteria.")
     criteria: list[CriterionScoreInput] | None = strawberry.field(
         default=None, description="Every criterion of the rubric, once; the percent is their sum over the total."
@@ -78,7 +80,12 @@ class AssignmentMutation:
         "graded. Again only after a rejection, or after grading where the module allows resubmission."
     )
     async def assignment_submit(
-        self, info: Info, input_: Annotated[AssignmentSubmitInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            AssignmentSubmitInput,
+            strawberry.argument(name="input", description="The assignment module and the text or files handed in."),
+        ],
     ) -> AssignmentSubmissionPayload:  # type: ignore[valid-type]
         staged = assignments.StagedFiles(info.context.storage)
         committed = False
@@ -106,7 +113,14 @@ class AssignmentMutation:
         "and the course's grade, completion and certificate follow; or send it back with `reject`."
     )
     async def submission_grade(
-        self, info: Info, input_: Annotated[SubmissionGradeInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            SubmissionGradeInput,
+            strawberry.argument(
+                name="input", description="The submission, its score or rubric scores, or a rejection."
+            ),
+        ],
     ) -> AssignmentSubmissionPayload:  # type: ignore[valid-type]
         return await perform(
             info,

@@ -46,9 +46,9 @@ class SubmissionFile:
 @strawberry.type(name="AssignmentCriterionScore", description="Points given on one criterion of the rubric.")
 class CriterionScore:
     criterion_id: str = strawberry.field(description="The criterion's id in the module's rubric.")
-    title: str
+    title: str = strawberry.field(description="The rubric criterion.")
     score: float = strawberry.field(description="Points given, from 0 to maxScore.")
-    max_score: float
+    max_score: float = strawberry.field(description="The most points the criterion can give.")
 
 
 @strawberry.type(
@@ -56,14 +56,14 @@ class CriterionScore:
 )
 class AssignmentSubmissionNode(Node, OfEnrollment, OfUser):
     number: int = strawberry.field(description="1 for the learner's first submission to the module, then 2, …")
-    status: SubmissionStatus
+    status: SubmissionStatus = strawberry.field(description="SUBMITTED, GRADED or REJECTED.")
     text: str | None = strawberry.field(description="The learner's text (a TEXT assignment) or message.")
     score: float | None = strawberry.field(description="Percent 0–100 once graded; null otherwise.")
     points: float | None = strawberry.field(
         description="The sum of the criteria's points, or score × totalPoints / 100; null without either."
     )
     feedback: str | None = strawberry.field(description="The grader's message to the learner.")
-    submitted_at: datetime
+    submitted_at: datetime = strawberry.field(description="When the learner handed it in (UTC).")
     graded_at: datetime | None = strawberry.field(description="When it was graded or sent back.")
     row: strawberry.Private[Any]
 
@@ -98,7 +98,7 @@ class AssignmentSubmissionNode(Node, OfEnrollment, OfUser):
             for c in self.row.criteria or []
         ]
 
-    @strawberry.field
+    @strawberry.field(description="The assignment module; null when the viewer may not see it.")
     async def module(self, info: Info) -> Module | None:
         row = await info.context.loaders.row(ModuleRow, self.row.module_id)
         return None if row is None else module_from_row(row)

@@ -1,5 +1,7 @@
 """viewer, apiKeys, auditEvents."""
 
+from typing import Annotated
+
 import strawberry
 
 from graph.auth.types import ApiKeyType, AuditEventType
@@ -17,7 +19,7 @@ AuditEventOrder = order_input("AuditEventOrder", {"AT": "at"})
 @strawberry.input(description="Narrows the audit trail; every field given must match.")
 class AuditEventFilter:
     action: str | None = strawberry.field(default=None, description="A mutation's name, e.g. courseCreate.")
-    target_id: strawberry.ID | None = None
+    target_id: strawberry.ID | None = strawberry.field(default=None, description="Only events about this object.")
     actor_id: strawberry.ID | None = strawberry.field(default=None, description="The user who acted.")
 
 
@@ -34,14 +36,25 @@ class AuthQuery:
     @strawberry.field(
         description="API keys of the acting portal and its sub-portals (admins).", extensions=[Paged(ApiKeyOrder)]
     )
-    async def api_keys(self, info: Info, include_revoked: bool = False) -> Connection[ApiKeyType]:
+    async def api_keys(
+        self,
+        info: Info,
+        include_revoked: Annotated[bool, strawberry.argument(description="Also list revoked keys.")] = False,
+    ) -> Connection[ApiKeyType]:
         actor = await info.context.actor()
         return Listed(api_keys.api_keys_query, (actor, include_revoked), ApiKeyType.from_row)  # type: ignore[return-value]
 
     @strawberry.field(
         description="What was done, by whom and when (admins of the portal).", extensions=[Paged(AuditEventOrder)]
     )
-    async def audit_events(self, info: Info, filter: AuditEventFilter | None = None) -> Connection[AuditEventType]:
+    async def audit_events(
+        self,
+        info: Info,
+        filter: Annotated[
+            AuditEventFilter | None,
+            strawberry.argument(description="Narrows the events; all of the acting portal's when left out."),
+        ] = None,
+    ) -> Connection[AuditEventType]:
         actor = await info.context.actor()
         wanted = filter or AuditEventFilter()
         args = (

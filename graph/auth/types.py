@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 
 @strawberry.type(name="ApiKey", description="A portal's API key; its secret was shown once, at creation.")
 class ApiKeyType(Node):
-    name: str
-    role: Role
+    name: str = strawberry.field(description="A label to tell keys apart; never the secret.")
+    role: Role = strawberry.field(description="The role requests with this key act as, in the key's portal.")
     prefix: str = strawberry.field(description="The first characters of the secret, to recognise it.")
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
+    revoked_at: datetime | None = strawberry.field(description="When it was revoked; null while the key still works.")
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
@@ -45,7 +45,7 @@ class AuditEventType(Node):
     action: str = strawberry.field(description="The mutation's name, e.g. courseCreate.")
     target_type: str | None = strawberry.field(description="The kind of object it changed.")
     target_id: strawberry.ID | None = strawberry.field(description="The global ID of that object.")
-    at: datetime
+    at: datetime = strawberry.field(description="When the mutation committed (UTC).")
     summary: JSON = strawberry.field(description="The input, with passwords and secrets redacted.")
     actor_user_id: strawberry.Private[UUID | None]
     api_key_id: strawberry.Private[UUID | None]

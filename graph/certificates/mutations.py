@@ -39,16 +39,16 @@ class CertifyingInput:
 
 @strawberry.input(description="A field placed on the page; `left`/`top` in pixels from the top left corner.")
 class CertificateFieldInput:
-    key: CertificateFieldKey  # type: ignore[valid-type]
-    top: int
-    left: int
+    key: CertificateFieldKey = strawberry.field(description="What the field prints.")  # type: ignore[valid-type]
+    top: int = strawberry.field(description="Distance from the top edge, in pixels.")
+    left: int = strawberry.field(description="Distance from the left edge, in pixels.")
     value: str | None = strawberry.field(default=None, description="Required for CUSTOM_TEXT.")
-    font_size: int = 16
-    font_family: str = "Arial"
+    font_size: int = strawberry.field(default=16, description="In points; 16 when left out.")
+    font_family: str = strawberry.field(default="Arial", description="A font family name; Arial when left out.")
     font_color: str = strawberry.field(default="#000000", description="#RRGGBB.")
-    align_center: bool = False
-    width: int | None = None
-    height: int | None = None
+    align_center: bool = strawberry.field(default=False, description="Centre the text on `left`.")
+    width: int | None = strawberry.field(default=None, description="Box width in pixels.")
+    height: int | None = strawberry.field(default=None, description="Box height in pixels.")
 
     def to_field(self) -> certificates.TemplateField:
         return certificates.TemplateField(
@@ -67,11 +67,11 @@ class CertificateFieldInput:
 
 @strawberry.input(description="A certificate template in the acting portal (DOMAIN 2.4).")
 class CertificateTemplateCreateInput:
-    name: str
+    name: str = strawberry.field(description="The template's name.")
     width: int = strawberry.field(description="Pixels, 1..10000.")
     height: int = strawberry.field(description="Pixels, 1..10000.")
     fields: list[CertificateFieldInput] = strawberry.field(description="At least one.")
-    background_url: str | None = None
+    background_url: str | None = strawberry.field(default=None, description="A background image.")
 
     def to_command(self) -> certificates.TemplateCreate:
         return certificates.TemplateCreate(
@@ -92,7 +92,12 @@ CertificateTemplatePayload = payload_type(
 class CertificateMutation:
     @strawberry.mutation(description="Design a certificate template in the acting portal.")
     async def certificate_template_create(
-        self, info: Info, input_: Annotated[CertificateTemplateCreateInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            CertificateTemplateCreateInput,
+            strawberry.argument(name="input", description="The template's name, background and fields."),
+        ],
     ) -> CertificateTemplatePayload:  # type: ignore[valid-type]
         return await perform(
             info, CertificateTemplatePayload, certificates.create_template, lambda: {"command": input_.to_command()}

@@ -8,7 +8,7 @@ from uuid import UUID
 import strawberry
 
 from graph.context import Info
-from graph.enums import CertificateFieldKey
+from graph.enums import CertificateFieldKey, described
 from graph.links import OfCourse, OfUser, linked
 from graph.node import Node, make_id, register
 from graph.pagination import order_input
@@ -33,28 +33,38 @@ class CertificateStatus(Enum):
     REVOKED = "revoked"
 
 
+described(
+    CertificateStatus,
+    {
+        "ACTIVE": "Valid now.",
+        "EXPIRED": "Past its expiry (and any grace period).",
+        "REVOKED": "Withdrawn; no longer valid.",
+    },
+)
+
+
 @strawberry.type(description="One field placed on a certificate template (003 § Field Keys Lookup).")
 class CertificateField:
-    key: CertificateFieldKey
+    key: CertificateFieldKey = strawberry.field(description="What the field prints.")
     value: str | None = strawberry.field(description="The text of a CUSTOM_TEXT field.")
-    font_size: int
-    font_family: str
-    font_color: str
-    top: int
-    left: int
-    align_center: bool
-    width: int | None
-    height: int | None
+    font_size: int = strawberry.field(description="In points.")
+    font_family: str = strawberry.field(description="A font family name, e.g. `Arial`.")
+    font_color: str = strawberry.field(description="A CSS colour, e.g. `#000000`.")
+    top: int = strawberry.field(description="Distance from the top edge, in pixels of the background.")
+    left: int = strawberry.field(description="Distance from the left edge, in pixels of the background.")
+    align_center: bool = strawberry.field(description="Centred on `left` instead of starting there.")
+    width: int | None = strawberry.field(description="Box width in pixels; null: as wide as the text.")
+    height: int | None = strawberry.field(description="Box height in pixels; null: as high as the text.")
 
 
 @strawberry.type(name="CertificateTemplate", description="The design certificates of a course are drawn from.")
 class CertificateTemplateType(Node):
-    name: str
+    name: str = strawberry.field(description="The template's name.")
     width: int = strawberry.field(description="Pixels.")
     height: int = strawberry.field(description="Pixels.")
-    background_url: str | None
-    fields: list[CertificateField]
-    created_at: datetime
+    background_url: str | None = strawberry.field(description="The background image; null: plain.")
+    fields: list[CertificateField] = strawberry.field(description="What is printed where.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
@@ -89,7 +99,7 @@ class Certifies:
 )
 class CertificateType(Node, OfUser, OfCourse):
     code: str = strawberry.field(description="The verification code, unique across the service.")
-    issued_at: datetime
+    issued_at: datetime = strawberry.field(description="When it was issued (UTC).")
     expires_at: datetime | None = strawberry.field(description="Null is never.")
     revoked_at: datetime | None = strawberry.field(description="Set when the enrollment's access was revoked.")
     row: strawberry.Private[Any]
@@ -105,7 +115,7 @@ class CertificateType(Node, OfUser, OfCourse):
             row=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Whether it is valid now, read against the service's clock.")
     def status(self, info: Info) -> CertificateStatus:
         return CertificateStatus(certificates.status_of(self.row, info.context.db.now()))
 
@@ -139,7 +149,7 @@ class CertificateType(Node, OfUser, OfCourse):
             info, LearningPathEnrollment, self.row.learning_path_enrollment_id, LearningPathEnrollmentType.from_row
         )
 
-    @strawberry.field
+    @strawberry.field(description="The template it is printed with; null when it has none or it is hidden.")
     async def template(self, info: Info) -> CertificateTemplateType | None:
         return await template_of(info, self.row.template_id)
 

@@ -1,5 +1,7 @@
 """Course and category lookups."""
 
+from typing import Annotated
+
 import strawberry
 
 from graph.context import Info
@@ -15,7 +17,16 @@ from resolvers import courses
 @strawberry.type
 class CourseQuery:
     @strawberry.field(description="A course by id, or by slug within the acting portal; null when missing or hidden.")
-    async def course(self, info: Info, id: strawberry.ID | None = None, slug: str | None = None) -> CourseType | None:
+    async def course(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The course's global ID; give this or `slug`.")
+        ] = None,
+        slug: Annotated[
+            str | None, strawberry.argument(description="The course's slug in the acting portal; give this or `id`.")
+        ] = None,
+    ) -> CourseType | None:
         id_or_slug(id, slug)
         actor = await info.context.actor()
         if id is not None:
@@ -28,14 +39,21 @@ class CourseQuery:
         return None if row is None else CourseType.from_row(row)
 
     @strawberry.field(description="Courses of the acting portal.", extensions=[Paged(CourseOrder)])
-    async def courses(self, info: Info, filter: CourseFilterInput | None = None) -> Connection[CourseType]:
+    async def courses(
+        self,
+        info: Info,
+        filter: Annotated[CourseFilterInput | None, strawberry.argument(description="Narrows the list.")] = None,
+    ) -> Connection[CourseType]:
         actor = await info.context.actor()
         flt = (filter or CourseFilterInput()).to_filter()
         return Listed(courses.courses_query, (actor, flt, True), CourseType.from_row)  # type: ignore[return-value]
 
     @strawberry.field(description="Categories of the portals the viewer can see.", extensions=[Paged(CategoryOrder)])
     async def categories(
-        self, info: Info, type: CategoryKind | None = None, search: str | None = None
+        self,
+        info: Info,
+        type: Annotated[CategoryKind | None, strawberry.argument(description="Only categories of this kind.")] = None,
+        search: Annotated[str | None, strawberry.argument(description="Words in the name.")] = None,
     ) -> Connection[CategoryType]:
         actor = await info.context.actor()
         return Listed(courses.categories_query, (actor, type, search), CategoryType.from_row)  # type: ignore[return-value]

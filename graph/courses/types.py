@@ -32,8 +32,10 @@ CategoryOrder = order_input("CategoryOrder", {"CREATED_AT": "created_at", "NAME"
 
 @strawberry.input(name="CourseFilter", description="Narrows a list of courses; all given conditions apply.")
 class CourseFilterInput:
-    status: CourseStatus | None = None
-    category_id: strawberry.ID | None = None
+    status: CourseStatus | None = strawberry.field(
+        default=None, description="Only courses in this status; anonymous viewers see PUBLISHED only."
+    )
+    category_id: strawberry.ID | None = strawberry.field(default=None, description="Only courses in this category.")
     search: str | None = strawberry.field(default=None, description="Words in the title.")
 
     def to_filter(self) -> courses.CourseFilter:
@@ -43,9 +45,9 @@ class CourseFilterInput:
 
 @strawberry.type(name="Category", description="Classifies courses, modules, products …")
 class CategoryType(Node):
-    name: str
-    type: CategoryKind
-    created_at: datetime
+    name: str = strawberry.field(description="The category's name.")
+    type: CategoryKind = strawberry.field(description="What it classifies.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
@@ -59,8 +61,8 @@ def _modules_of(info: Info, actor: Any, parent: UUID, partition: str) -> Any:
 
 @strawberry.type(name="Section", description="A titled group of a course's modules.")
 class SectionType(Node):
-    title: str
-    position: int
+    title: str = strawberry.field(description="The section's title.")
+    position: int = strawberry.field(description="Place in the course, from 0.")
     row_id: strawberry.Private[UUID]
     course_id: strawberry.Private[UUID]
 
@@ -74,7 +76,7 @@ class SectionType(Node):
             course_id=row.course_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The course it belongs to.")
     async def course(self, info: Info) -> "CourseType":
         return CourseType.from_row(await info.context.loaders.row(Course, self.course_id))
 
@@ -93,20 +95,24 @@ def _price(row: Any) -> MoneyType | None:
 
 @strawberry.type(name="Course", description="A course of one portal.")
 class CourseType(Node, Certifies):
-    title: str
-    slug: str
-    description: str
-    status: CourseStatus
-    grading_rule: GradingRule
-    duration_rule: DurationRule
-    duration_days: int | None
-    duration_date: date | None
-    price: MoneyType | None
+    title: str = strawberry.field(description="The course's title.")
+    slug: str = strawberry.field(description="URL-friendly name, unique in its portal; `course(slug:)` finds it.")
+    description: str = strawberry.field(description="What the course is about, as HTML; empty when none.")
+    status: CourseStatus = strawberry.field(
+        description="DRAFT, PUBLISHED or ARCHIVED; only published courses take enrollments."
+    )
+    grading_rule: GradingRule = strawberry.field(description="How the course grade is computed.")
+    duration_rule: DurationRule = strawberry.field(description="When a learner's access ends.")
+    duration_days: int | None = strawberry.field(description="For the X_DAYS rules: days of access; null otherwise.")
+    duration_date: date | None = strawberry.field(
+        description="For ON_SPECIFIC_DATE: the last day of access, in the portal's time zone; null otherwise."
+    )
+    price: MoneyType | None = strawberry.field(description="The list price; null for a free course.")
     shared_with_sub_portals: bool = strawberry.field(description="Published here, enrollable in sub-portals.")
     min_passing_percentage: float | None = strawberry.field(description="R21 pass mark, 0–100; null: any grade passes.")
     quiz_score_policy: QuizScorePolicy = strawberry.field(description="Which quiz attempt is a module's score.")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
+    updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
     row_id: strawberry.Private[UUID]
     portal_id: strawberry.Private[UUID]
 
@@ -148,7 +154,14 @@ class CourseType(Node, Certifies):
     @strawberry.field(
         description="The course's learners, as the viewer may see them.", extensions=[Paged(EnrollmentOrder)]
     )
-    async def enrollments(self, info: Info, status: EnrollmentStatus | None = None) -> Connection[EnrollmentType]:
+    async def enrollments(
+        self,
+        info: Info,
+        status: Annotated[
+            EnrollmentStatus | None,
+            strawberry.argument(description="Only enrollments in this status; all when left out."),
+        ] = None,
+    ) -> Connection[EnrollmentType]:
         actor = await info.context.actor()
         args = (actor, None, None, status, None, None)
         return Listed(  # type: ignore[return-value]
@@ -216,13 +229,13 @@ class CourseType(Node, Certifies):
         spec = Children(courses.grade_modules_query, (actor,), "course_id", ("position", "id"))
         return [module_from_row(row) for row in await info.context.loaders.children.load((self.row_id, spec))]
 
-    @strawberry.field
+    @strawberry.field(description="The categories it is filed under, by name.")
     async def categories(self, info: Info) -> list[CategoryType]:
         actor = await info.context.actor()
         spec = Children(courses.course_categories_query, (actor,), "course_id", ("name", "id"))
         return [CategoryType.from_row(row) for row in await info.context.loaders.children.load((self.row_id, spec))]
 
-    @strawberry.field
+    @strawberry.field(description="Who teaches it, by name; they grade and see its learners.")
     async def instructors(self, info: Info) -> list[UserType]:
         actor = await info.context.actor()
         spec = Children(courses.course_instructors_query, (actor,), "course_id", ("full_name", "id"))

@@ -9,7 +9,7 @@ from graph.discussions.types import DiscussionEvaluation, DiscussionPostNode, Su
 from graph.enrollments.mutations import record_payload
 from graph.enrollments.types import EnrollmentType, ModuleProgressType, recorded
 from graph.errors import error_type
-from graph.mutation import perform
+from graph.mutation import errors_field, perform
 from graph.node import input_id
 from resolvers import discussions
 from resolvers.errors import Problem
@@ -17,9 +17,9 @@ from resolvers.errors import Problem
 DiscussionError = error_type("DiscussionError", discussions.DiscussionErrorCode)
 
 
-@strawberry.input
+@strawberry.input(description="A learner's post in a discussion module.")
 class DiscussionPostInput:
-    module_id: strawberry.ID
+    module_id: strawberry.ID = strawberry.field(description="A DISCUSSION module the viewer is enrolled in.")
     body: str = strawberry.field(description=f"Plain text, at most {discussions.MAX_BODY} characters.")
     reply_to_id: strawberry.ID | None = strawberry.field(
         default=None, description="A post of the same discussion this one answers."
@@ -28,12 +28,14 @@ class DiscussionPostInput:
 
 @strawberry.type(description="The post and, for a learner, their record in the module it moved on.")
 class DiscussionPostPayload:
-    post: DiscussionPostNode | None = None
+    post: DiscussionPostNode | None = strawberry.field(default=None, description="The new post; null when refused.")
     module_progress: ModuleProgressType | None = strawberry.field(
         default=None, description="Null for staff, who post without an enrollment."
     )
-    enrollment: EnrollmentType | None = None
-    errors: list[DiscussionError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+    enrollment: EnrollmentType | None = strawberry.field(
+        default=None, description="The learner's enrollment with its new progress; null when refused."
+    )
+    errors: list[DiscussionError] = errors_field()  # type: ignore[valid-type]
 
     @classmethod
     def of(cls, done: discussions.Posted) -> "DiscussionPostPayload":
@@ -48,8 +50,8 @@ class DiscussionPostPayload:
 
 @strawberry.input(description="Points for a learner's participation in an evaluated discussion (003 Evaluate).")
 class DiscussionEvaluateInput:
-    enrollment_id: strawberry.ID
-    module_id: strawberry.ID
+    enrollment_id: strawberry.ID = strawberry.field(description="The learner's enrollment.")
+    module_id: strawberry.ID = strawberry.field(description="An evaluated DISCUSSION module of that course.")
     points_awarded: float = strawberry.field(description="0 to the discussion's totalPoints (a percent without it).")
     instructor_message: str | None = strawberry.field(default=None, description="Feedback the learner reads.")
 
@@ -68,23 +70,31 @@ DiscussionEvaluatePayload = record_payload(
     "(one) and CHECKBOX (any)."
 )
 class SurveyAnswerInput:
-    field_index: int
-    value: str | None = None
-    choices: list[str] | None = None
+    field_index: int = strawberry.field(description="Which question, by its index in `surveyFields` (from 0).")
+    value: str | None = strawberry.field(default=None, description="The answer to a text or single-choice question.")
+    choices: list[str] | None = strawberry.field(
+        default=None, description="The answers to a multiple-choice question, from its options."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A learner's answers to a survey.")
 class SurveySubmitInput:
-    module_id: strawberry.ID
-    answers: list[SurveyAnswerInput]
+    module_id: strawberry.ID = strawberry.field(description="A SURVEY module the viewer is enrolled in.")
+    answers: list[SurveyAnswerInput] = strawberry.field(description="The answers; every required question needs one.")
 
 
 @strawberry.type(description="The stored response and the module's record it completed.")
 class SurveySubmitPayload:
-    response: SurveyResponseNode | None = None
-    module_progress: ModuleProgressType | None = None
-    enrollment: EnrollmentType | None = None
-    errors: list[DiscussionError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+    response: SurveyResponseNode | None = strawberry.field(
+        default=None, description="The stored response; null when refused."
+    )
+    module_progress: ModuleProgressType | None = strawberry.field(
+        default=None, description="The learner's record in the survey, completed; null when refused."
+    )
+    enrollment: EnrollmentType | None = strawberry.field(
+        default=None, description="The learner's enrollment with its new progress; null when refused."
+    )
+    errors: list[DiscussionError] = errors_field()  # type: ignore[valid-type]
 
     @classmethod
     def of(cls, done: discussions.Surveyed) -> "SurveySubmitPayload":
@@ -102,7 +112,11 @@ class DiscussionMutation:
         "module completes when their posts reach its minComments (an evaluated discussion is then SUBMITTED)."
     )
     async def discussion_post(
-        self, info: Info, input_: Annotated[DiscussionPostInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            DiscussionPostInput, strawberry.argument(name="input", description="The discussion and the post.")
+        ],
     ) -> DiscussionPostPayload:
         return await perform(
             info,
@@ -122,7 +136,12 @@ class DiscussionMutation:
         "course's instructor or an admin; completes the module with the points as its score."
     )
     async def discussion_evaluate(
-        self, info: Info, input_: Annotated[DiscussionEvaluateInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            DiscussionEvaluateInput,
+            strawberry.argument(name="input", description="The learner, the discussion and the evaluation."),
+        ],
     ) -> DiscussionEvaluatePayload:  # type: ignore[valid-type]
         return await perform(
             info,
@@ -140,7 +159,11 @@ class DiscussionMutation:
         description="Answer a SURVEY module, once (ALREADY_SUBMITTED after); completes the module (R14)."
     )
     async def survey_submit(
-        self, info: Info, input_: Annotated[SurveySubmitInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            SurveySubmitInput, strawberry.argument(name="input", description="The survey and the answers.")
+        ],
     ) -> SurveySubmitPayload:
         return await perform(
             info,

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 @strawberry.type(name="DiscussionPost", description="A post in a discussion, or a reply to one (003 comment).")
 class DiscussionPostNode(Node):
-    body: str
-    created_at: datetime
+    body: str = strawberry.field(description="The post's text.")
+    created_at: datetime = strawberry.field(description="When it was posted (UTC).")
     row: strawberry.Private[Any]
 
     @classmethod
@@ -49,7 +49,7 @@ class DiscussionPostNode(Node):
         row = await info.context.loaders.row(DiscussionPost, self.row.reply_to_id)
         return None if row is None else DiscussionPostNode.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="The discussion module; null when the viewer may not see it.")
     async def module(self, info: Info) -> Module | None:
         row = await info.context.loaders.row(ModuleRow, self.row.module_id)
         return None if row is None else module_from_row(row)
@@ -59,8 +59,8 @@ class DiscussionPostNode(Node):
 class DiscussionEvaluation:
     points_awarded: float = strawberry.field(description="From 0 to the discussion's totalPoints.")
     score: float = strawberry.field(description="The points as a percent: the module's score (R19).")
-    instructor_message: str | None
-    evaluated_at: datetime
+    instructor_message: str | None = strawberry.field(description="The instructor's words to the learner; null: none.")
+    evaluated_at: datetime = strawberry.field(description="When it was evaluated (UTC).")
     row: strawberry.Private[Any]
 
     @classmethod
@@ -91,22 +91,22 @@ async def evaluation_of(info: Info, enrollment_id: UUID, module_id: UUID) -> Dis
 @strawberry.type(description="One answer of a survey response, with the field's label as it was.")
 class SurveyAnswer:
     field_index: int = strawberry.field(description="The field's place in `surveyFields`, from 0.")
-    type: SurveyFieldType
-    label: str
+    type: SurveyFieldType = strawberry.field(description="How the question was answered.")
+    label: str = strawberry.field(description="The question as it read when answered.")
     value: str | None = strawberry.field(description="TEXT, TEXTAREA, RATING (1–5).")
     choices: list[str] = strawberry.field(description="RADIO, DROPDOWN (one), CHECKBOX (any).")
 
 
 @strawberry.type(name="SurveyResponse", description="A learner's answers to a survey (003 survey submission).")
 class SurveyResponseNode(Node):
-    submitted_at: datetime
+    submitted_at: datetime = strawberry.field(description="When it was submitted (UTC).")
     row: strawberry.Private[Any]
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
         return cls(id=make_id("SurveyResponse", row.id), submitted_at=row.submitted_at, row=row)
 
-    @strawberry.field
+    @strawberry.field(description="The answers, each with its question's label.")
     def answers(self) -> list[SurveyAnswer]:
         return [
             SurveyAnswer(
@@ -119,12 +119,12 @@ class SurveyResponseNode(Node):
             for a in self.row.answers or []
         ]
 
-    @strawberry.field
+    @strawberry.field(description="The survey module; null when the viewer may not see it.")
     async def module(self, info: Info) -> Module | None:
         row = await info.context.loaders.row(ModuleRow, self.row.module_id)
         return None if row is None else module_from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="The enrollment it belongs to; null when the viewer may not see it.")
     async def enrollment(
         self, info: Info
     ) -> Annotated["EnrollmentType", strawberry.lazy("graph.enrollments.types")] | None:
@@ -133,7 +133,7 @@ class SurveyResponseNode(Node):
         row = await info.context.loaders.row(Enrollment, self.row.enrollment_id)
         return None if row is None else EnrollmentType.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="Who responded; null when the viewer may not see them.")
     async def user(self, info: Info) -> Annotated["UserType", strawberry.lazy("graph.users.types")] | None:
         from graph.users.types import UserType
 

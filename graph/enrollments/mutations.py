@@ -10,7 +10,7 @@ import strawberry
 from graph.context import Info
 from graph.enrollments.types import EnrollmentType, ModuleProgressType, recorded
 from graph.errors import error_type
-from graph.mutation import payload_type, perform
+from graph.mutation import errors_field, name_of, payload_type, perform, result_field
 from graph.node import input_id, maybe_input_id
 from resolvers import enrollments as enrolling
 from resolvers import progress
@@ -21,39 +21,45 @@ EnrollmentError = error_type("EnrollmentError", enrolling.EnrollmentErrorCode)
 
 @strawberry.input(description="Enroll users in one course; each refused id is reported with its index.")
 class EnrollmentCreateInput:
-    course_id: strawberry.ID
-    user_ids: list[strawberry.ID]
+    course_id: strawberry.ID = strawberry.field(description="A published course the acting portal may enrol in.")
+    user_ids: list[strawberry.ID] = strawberry.field(
+        description="The learners to enrol; already enrolled ones are returned as they are."
+    )
 
 
 @strawberry.input(description="Enroll every member of a group (004 subscribeGroups).")
 class EnrollmentGroupCreateInput:
-    course_id: strawberry.ID
-    group_id: strawberry.ID
+    course_id: strawberry.ID = strawberry.field(description="A published course the acting portal may enrol in.")
+    group_id: strawberry.ID = strawberry.field(description="The group whose members are enrolled.")
 
 
 @strawberry.input(description="Enrollments to change; each refused id is reported with its index.")
 class EnrollmentIdsInput:
-    enrollment_ids: list[strawberry.ID]
+    enrollment_ids: list[strawberry.ID] = strawberry.field(description="The enrollments to change.")
 
 
 @strawberry.input(description="Set Expiry (003) / updateSubscription (004).")
 class EnrollmentUpdateInput:
-    enrollment_id: strawberry.ID
+    enrollment_id: strawberry.ID = strawberry.field(description="The enrollment to change.")
     starts_at: datetime | None = strawberry.field(default=None, description="Hidden from the learner before it.")
     expires_at: datetime | None = strawberry.field(default=None, description="A new end, overriding the duration rule.")
     expired: bool | None = strawberry.field(default=None, description="True ends access now.")
 
 
-@strawberry.input
+@strawberry.input(description="Marks a module complete in a learner's enrollment.")
 class ModuleCompleteInput:
-    enrollment_id: strawberry.ID
-    module_id: strawberry.ID
+    enrollment_id: strawberry.ID = strawberry.field(description="The learner's enrollment in the module's course.")
+    module_id: strawberry.ID = strawberry.field(
+        description="The module to mark complete; it must be available to the learner."
+    )
 
 
 @strawberry.type(description="The enrollments a bulk mutation touched, and each id it refused.")
 class EnrollmentsPayload:
-    enrollments: list[EnrollmentType] = strawberry.field(default_factory=list)
-    errors: list[EnrollmentError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+    enrollments: list[EnrollmentType] = strawberry.field(
+        default_factory=list, description="Every enrollment applied or already in the wanted state."
+    )
+    errors: list[EnrollmentError] = errors_field()  # type: ignore[valid-type]
 
     @classmethod
     def of(cls, result: enrolling.Enrollments) -> "EnrollmentsPayload":
@@ -87,10 +93,14 @@ def record_payload(name: str, description: str, error: Any, subject: tuple[str, 
             "enrollment": EnrollmentType | None,
             "errors": list[error],
         },
-        **dict.fromkeys(annotations),
-        "module_progress": None,
-        "enrollment": None,
-        "errors": strawberry.field(default_factory=list),
+        **{name: result_field(name_of(name)) for name in annotations},
+        "module_progress": strawberry.field(
+            default=None, description="The learner's record in the module after the change; null when refused."
+        ),
+        "enrollment": strawberry.field(
+            default=None, description="The enrollment with its new progress, grade and status; null when refused."
+        ),
+        "errors": errors_field(),
         "of": classmethod(of),
         "failed": classmethod(lambda cls, problems: cls(errors=error.of(problems))),
     }
@@ -110,7 +120,10 @@ def _bulk(fn: Callable[..., Awaitable[Any]], description: str) -> Any:
     """One of the 003 operations on `enrollmentIds`: they differ only in what they do."""
 
     async def resolve(
-        info: Info, input_: Annotated[EnrollmentIdsInput, strawberry.argument(name="input")]
+        info: Info,
+        input_: Annotated[
+            EnrollmentIdsInput, strawberry.argument(name="input", description="The enrollments to change.")
+        ],
     ) -> EnrollmentsPayload:
         return await perform(info, EnrollmentsPayload, fn, lambda: _ids(input_))
 
@@ -121,7 +134,11 @@ def _bulk(fn: Callable[..., Awaitable[Any]], description: str) -> Any:
 class EnrollmentMutation:
     @strawberry.mutation(description="Enroll learners (003) / subscribe (004); an enrolled user is returned as is.")
     async def enrollment_create(
-        self, info: Info, input_: Annotated[EnrollmentCreateInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            EnrollmentCreateInput, strawberry.argument(name="input", description="The course and the users to enrol.")
+        ],
     ) -> EnrollmentsPayload:
         return await perform(
             info,
@@ -135,7 +152,12 @@ class EnrollmentMutation:
 
     @strawberry.mutation(description="Enroll a group's members (004 subscribeGroups).")
     async def enrollment_group_create(
-        self, info: Info, input_: Annotated[EnrollmentGroupCreateInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            EnrollmentGroupCreateInput,
+            strawberry.argument(name="input", description="The course and the group to enrol."),
+        ],
     ) -> EnrollmentsPayload:
         return await perform(
             info,
@@ -149,7 +171,11 @@ class EnrollmentMutation:
 
     @strawberry.mutation(description="Move the start or the end of an enrollment, or end its access now.")
     async def enrollment_update(
-        self, info: Info, input_: Annotated[EnrollmentUpdateInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            EnrollmentUpdateInput, strawberry.argument(name="input", description="The enrollment and its new dates.")
+        ],
     ) -> EnrollmentPayload:  # type: ignore[valid-type]
         command = lambda: {  # noqa: E731
             "command": enrolling.EnrollmentUpdate(
@@ -176,7 +202,12 @@ class EnrollmentMutation:
 
     @strawberry.mutation(description="Mark a module complete (003 Mark Complete); may complete the course.")
     async def module_complete(
-        self, info: Info, input_: Annotated[ModuleCompleteInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            ModuleCompleteInput,
+            strawberry.argument(name="input", description="The enrollment and the module completed."),
+        ],
     ) -> ModuleCompletePayload:
         return await perform(
             info,

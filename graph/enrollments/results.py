@@ -70,7 +70,11 @@ def _day(at: datetime | None, zone: tzinfo) -> date | None:
     return None if at is None else at.astimezone(zone).date()
 
 
-@strawberry.type(description="A rubric criterion of an assessed attempt (004 criteria): an assignment's, as graded.")
+@strawberry.type(
+    description="A rubric criterion of an assessed attempt (004 criteria): an assignment's, as graded."
+    " Its `id` is the same for every learner: a normalized cache keeps it inside its enrollment's results "
+    "(Apollo: `keyFields: false`).",
+)
 class ResultCriterion:
     id: strawberry.ID = strawberry.field(description="The criterion's id.")
     name: str = strawberry.field(description="The criterion's name.")
@@ -116,7 +120,11 @@ class ResultAttempt:
     )
 
 
-@strawberry.type(description="The learner's result in one module of the course (004 parts).")
+@strawberry.type(
+    description="The learner's result in one module of the course (004 parts)."
+    " Its `id` is the same for every learner: a normalized cache keeps it inside its enrollment's results "
+    "(Apollo: `keyFields: false`).",
+)
 class ResultPart:
     id: strawberry.ID = strawberry.field(description="The module's global id.")
     name: str = strawberry.field(description="The module's title.")

@@ -1,7 +1,7 @@
 """enrollmentProgressUpdated: an enrollment of a course, each time its progress changes."""
 
 from collections.abc import AsyncGenerator, Hashable
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -40,7 +40,9 @@ class EnrollmentSubscription:
         "after the change commits; each subscriber sees only the enrollments it may read."
     )
     async def enrollment_progress_updated(
-        self, info: Info, course_id: strawberry.ID
+        self,
+        info: Info,
+        course_id: Annotated[strawberry.ID, strawberry.argument(description="The course whose enrollments to follow.")],
     ) -> AsyncGenerator[EnrollmentType, None]:
         course = query_id(course_id, "Course")
         try:

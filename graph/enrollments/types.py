@@ -11,7 +11,7 @@ import strawberry
 from graph.assignments.types import AssignmentSubmissionNode, submissions_of
 from graph.context import Info
 from graph.discussions.types import DiscussionEvaluation, evaluation_of
-from graph.enums import EnrollmentStatus, ModuleProgressStatus, SubmissionStatus
+from graph.enums import EnrollmentStatus, ModuleProgressStatus, SubmissionStatus, described
 from graph.links import OfCourse, OfUser
 from graph.modules.types import Module, SubmissionOrder, module_from_row
 from graph.node import Node, make_id, query_id, register
@@ -39,10 +39,20 @@ class EnrollmentAccess(Enum):
     EXPIRED = "expired"
 
 
+described(
+    EnrollmentAccess,
+    {
+        "ACTIVE": "The learner may work in the course.",
+        "REVOKED": "An admin or instructor revoked access (enrollmentRevoke); enrollmentGrant restores it.",
+        "EXPIRED": "The course's duration rule or the enrollment's `expiresAt` ended access.",
+    },
+)
+
+
 @strawberry.type(description="Completed over the modules open to the learner (004 progress).")
 class Progress:
-    completed: int
-    total: int
+    completed: int = strawberry.field(description="Modules completed.")
+    total: int = strawberry.field(description="Modules open to the learner.")
     percent: float = strawberry.field(description="0–100, two decimals: 11 of 16 is 68.75.")
     display: str = strawberry.field(description='004\'s "11/16".')
 
@@ -68,17 +78,17 @@ def _module_filter(module_id: strawberry.ID | None) -> UUID | None:
 
 @strawberry.type(name="ModuleProgress", description="One learner's record in one module.")
 class ModuleProgressType:
-    status: ModuleProgressStatus
-    score: float | None
-    passed: bool | None
-    attempts: int
-    completed_at: datetime | None
+    status: ModuleProgressStatus = strawberry.field(description="Where the learner is in the module.")
+    score: float | None = strawberry.field(description="The module's score, 0–100; null when unscored.")
+    passed: bool | None = strawberry.field(description="Whether the score passes the module; null when not scored yet.")
+    attempts: int = strawberry.field(description="Attempts or submissions counted so far.")
+    completed_at: datetime | None = strawberry.field(description="When it was completed; null until then.")
     is_available: bool = strawberry.field(description="Open to the learner now (drip, start date).")
     available_at: datetime | None = strawberry.field(description="When it opens; null until the course is started.")
     module_row: strawberry.Private[Any]
     enrollment_id: strawberry.Private[UUID]
 
-    @strawberry.field
+    @strawberry.field(description="The module.")
     def module(self) -> Module:
         return module_from_row(self.module_row)
 
@@ -97,11 +107,13 @@ class ModuleProgressType:
 
 @strawberry.type(name="Enrollment", description="One learner in one course (003 registration, 004 subscription).")
 class EnrollmentType(Node, OfUser, OfCourse):
-    status: EnrollmentStatus
-    enrolled_at: datetime
+    status: EnrollmentStatus = strawberry.field(
+        description="NOT_STARTED, IN_PROGRESS or COMPLETED; the first launch or completion starts it."
+    )
+    enrolled_at: datetime = strawberry.field(description="When the learner was enrolled (UTC).")
     starts_at: datetime | None = strawberry.field(description="Before it the course stays hidden (004).")
     started_at: datetime | None = strawberry.field(description="The first launch or completion.")
-    completed_at: datetime | None
+    completed_at: datetime | None = strawberry.field(description="When the course was completed; null until then.")
     expires_at: datetime | None = strawberry.field(description="Null is never.")
     grade: float | None = strawberry.field(
         description="0–100 (R20: the mean percent of the counted modules, unscored ones 0); null when the course "
@@ -129,7 +141,7 @@ class EnrollmentType(Node, OfUser, OfCourse):
             row=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Whether the learner may work in the course now.")
     def access(self, info: Info) -> EnrollmentAccess:
         if self.row.revoked_at is not None:
             return EnrollmentAccess.REVOKED
@@ -141,7 +153,7 @@ class EnrollmentType(Node, OfUser, OfCourse):
     def grade_display(self) -> str | None:
         return None if self.grade is None else f"{round(self.grade)}%"
 
-    @strawberry.field
+    @strawberry.field(description="Modules completed out of those open to the learner.")
     async def progress(self, info: Info) -> Progress:
         course_modules = await _modules(info, self.row.course_id)
         done = {r.module_id for r in await _progress_rows(info, self.row.id) if r.status == ProgressStatus.COMPLETED}
@@ -171,7 +183,11 @@ class EnrollmentType(Node, OfUser, OfCourse):
         description="The learner's quiz attempts, optionally of one quiz.", extensions=[Paged(QuizAttemptOrder)]
     )
     async def quiz_attempts(
-        self, info: Info, module_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        module_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only attempts at this quiz module.")
+        ] = None,
     ) -> Connection[Annotated["QuizAttemptNode", strawberry.lazy("graph.quizzes.types")]]:
         actor = await info.context.actor()
         return Listed(  # type: ignore[return-value]
@@ -187,7 +203,14 @@ class EnrollmentType(Node, OfUser, OfCourse):
         extensions=[Paged(SubmissionOrder)],
     )
     async def assignment_submissions(
-        self, info: Info, module_id: strawberry.ID | None = None, status: SubmissionStatus | None = None
+        self,
+        info: Info,
+        module_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only submissions to this assignment module.")
+        ] = None,
+        status: Annotated[
+            SubmissionStatus | None, strawberry.argument(description="Only submissions in this status.")
+        ] = None,
     ) -> Connection[AssignmentSubmissionNode]:
         actor = await info.context.actor()
         return Listed(  # type: ignore[return-value]

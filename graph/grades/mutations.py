@@ -17,8 +17,8 @@ GradeError = error_type("GradeError", grades.GradeErrorCode)
 
 @strawberry.input(description="A score for an EXTERNAL module (004 scoreExternalActivity).")
 class ExternalActivityScoreInput:
-    enrollment_id: strawberry.ID
-    module_id: strawberry.ID
+    enrollment_id: strawberry.ID = strawberry.field(description="The learner's enrollment.")
+    module_id: strawberry.ID = strawberry.field(description="An EXTERNAL module of that course.")
     score: float = strawberry.field(description="A percent, 0–100.")
     passed: bool | None = strawberry.field(default=None, description="As the activity judged it; null: no verdict.")
     completed: bool = strawberry.field(default=True, description="False records the score, leaves it unfinished.")
@@ -38,7 +38,7 @@ class ExternalActivityScoreInput:
     "recomputation until `clear` returns to the computed grade."
 )
 class GradeOverrideInput:
-    enrollment_id: strawberry.ID
+    enrollment_id: strawberry.ID = strawberry.field(description="The enrollment whose course grade is set.")
     reason: str = strawberry.field(description="Why: kept in the audit trail (required, also to clear).")
     grade: float | None = strawberry.field(default=None, description="0–100; required unless clearing.")
     passed: bool | None = strawberry.field(default=None, description="Left out: grade ≥ the course's pass mark.")
@@ -66,7 +66,12 @@ GradeOverridePayload = payload_type("GradeOverridePayload", "enrollment", Enroll
 class GradeMutation:
     @strawberry.mutation(description="Post a score for an EXTERNAL module; the course grade follows (004).")
     async def external_activity_score(
-        self, info: Info, input_: Annotated[ExternalActivityScoreInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            ExternalActivityScoreInput,
+            strawberry.argument(name="input", description="The learner, the module and the reported score."),
+        ],
     ) -> ExternalActivityScorePayload:
         return await perform(
             info, ExternalActivityScorePayload, external_scores.score_external, lambda: {"command": input_.to_command()}
@@ -74,6 +79,11 @@ class GradeMutation:
 
     @strawberry.mutation(description="Override an enrollment's course grade and passed, with a reason.")
     async def grade_override(
-        self, info: Info, input_: Annotated[GradeOverrideInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            GradeOverrideInput,
+            strawberry.argument(name="input", description="The enrollment and the grade to set or clear."),
+        ],
     ) -> GradeOverridePayload:  # type: ignore[valid-type]
         return await perform(info, GradeOverridePayload, grades.override, lambda: {"command": input_.to_command()})

@@ -93,7 +93,12 @@ class LaunchMutation:
         "later launches reuse. Counts as the module's first launch (the course starts)."
     )
     async def module_launch(
-        self, info: Info, input_: Annotated[ModuleLaunchInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            ModuleLaunchInput,
+            strawberry.argument(name="input", description="The enrollment and the external module to launch."),
+        ],
     ) -> ModuleLaunchPayload:
         return await perform(
             info,
@@ -110,7 +115,12 @@ class LaunchMutation:
         description="Set or generate the acting portal's secret for Courses API completion reports (admins)."
     )
     async def courses_api_secret_rotate(
-        self, info: Info, input_: Annotated[CoursesApiSecretRotateInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            CoursesApiSecretRotateInput,
+            strawberry.argument(name="input", description="The new secret, or none to have one generated."),
+        ],
     ) -> CoursesApiSecretRotatePayload:
         return await perform(
             info, CoursesApiSecretRotatePayload, launch.rotate_secret, lambda: {"secret": input_.secret}

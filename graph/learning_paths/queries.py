@@ -1,5 +1,7 @@
 """learningPaths."""
 
+from typing import Annotated
+
 import strawberry
 
 from graph.context import Info
@@ -14,6 +16,8 @@ class LearningPathQuery:
         description="Learning paths: admins see their portals'; everyone else the acting portal's published ones.",
         extensions=[Paged(LearningPathOrder)],
     )
-    async def learning_paths(self, info: Info, search: str | None = None) -> Connection[LearningPathType]:
+    async def learning_paths(
+        self, info: Info, search: Annotated[str | None, strawberry.argument(description="Words in the name.")] = None
+    ) -> Connection[LearningPathType]:
         actor = await info.context.actor()
         return Listed(learning_paths.paths_query, (actor, search), LearningPathType.from_row)  # type: ignore[return-value]

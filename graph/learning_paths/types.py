@@ -9,6 +9,7 @@ import strawberry
 from graph.certificates.types import CertificateType, Certifies, latest_certificate
 from graph.context import Info
 from graph.enrollments.types import Progress
+from graph.enums import described
 from graph.node import Node, make_id, register
 from graph.pagination import order_input
 from models.courses import Course
@@ -24,7 +25,10 @@ if TYPE_CHECKING:
     from graph.users.types import UserType
 
 LearningPathOrder = order_input("LearningPathOrder", {"CREATED_AT": "created_at", "NAME": "name"})
-PathStatus = strawberry.enum(LearningPathStatus, name="LearningPathStatus", description="003's draft / publish.")
+PathStatus = described(
+    strawberry.enum(LearningPathStatus, name="LearningPathStatus", description="003's draft / publish."),
+    {"DRAFT": "Being built; only staff see it.", "PUBLISHED": "Visible to learners; takes enrollments."},
+)
 
 
 async def _courses(info: Info, path_id: UUID) -> list[Any]:
@@ -35,7 +39,7 @@ async def _courses(info: Info, path_id: UUID) -> list[Any]:
 
 @strawberry.type(name="LearningPathCourse", description="A course's place in a path.")
 class LearningPathCourseType:
-    position: int
+    position: int = strawberry.field(description="Place in the path, from 0.")
     is_prerequisite: bool = strawberry.field(description="Later courses open once this one is completed.")
     course_id: strawberry.Private[UUID]
 
@@ -49,11 +53,11 @@ class LearningPathCourseType:
 
 @strawberry.type(name="LearningPath", description="Ordered courses with prerequisites (003 R27).")
 class LearningPathType(Node, Certifies):
-    name: str
-    slug: str
-    description: str
-    status: PathStatus  # type: ignore[valid-type]
-    created_at: datetime
+    name: str = strawberry.field(description="The path's name.")
+    slug: str = strawberry.field(description="URL-friendly name, unique in its portal.")
+    description: str = strawberry.field(description="What the path is about; empty when none.")
+    status: PathStatus = strawberry.field(description="DRAFT or PUBLISHED; only published paths take enrollments.")  # type: ignore[valid-type]
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
     row_id: strawberry.Private[UUID]
 
     @classmethod
@@ -88,7 +92,7 @@ class LearningPathType(Node, Certifies):
 
 @strawberry.type(name="LearningPathEnrollment", description="A learner in a path; complete when every course is.")
 class LearningPathEnrollmentType(Node):
-    enrolled_at: datetime
+    enrolled_at: datetime = strawberry.field(description="When the learner was enrolled (UTC).")
     completed_at: datetime | None = strawberry.field(
         description="When every course of the path was first completed; it stays if a course is reset later."
     )
@@ -107,12 +111,12 @@ class LearningPathEnrollmentType(Node):
     async def certificate(self, info: Info) -> CertificateType | None:
         return await latest_certificate(info, "learning_path_enrollment_id", self.row.id)
 
-    @strawberry.field
+    @strawberry.field(description="The path; null when the viewer may not see it.")
     async def learning_path(self, info: Info) -> LearningPathType | None:
         row = await info.context.loaders.row(LearningPath, self.row.learning_path_id)
         return None if row is None else LearningPathType.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="The learner; null when the viewer may not see them.")
     async def user(self, info: Info) -> Annotated["UserType", strawberry.lazy("graph.users.types")] | None:
         from graph.users.types import UserType
 

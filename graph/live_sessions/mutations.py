@@ -8,7 +8,7 @@ import strawberry
 from graph.context import Info
 from graph.errors import error_type
 from graph.live_sessions.types import LiveSessionNode, LiveSessionParticipantNode
-from graph.mutation import perform
+from graph.mutation import errors_field, perform
 from graph.node import input_id, maybe_input_id
 from resolvers.errors import Problem
 from resolvers.live_sessions import sessions
@@ -21,8 +21,8 @@ LiveSessionError = error_type("LiveSessionError", sessions.LiveSessionErrorCode)
 class LiveSessionCreateInput:
     module_id: strawberry.ID | None = strawberry.field(default=None, description="A LIVE_SESSION module.")
     course_id: strawberry.ID | None = strawberry.field(default=None, description="When no module is given.")
-    title: str
-    starts_at: datetime
+    title: str = strawberry.field(description="The session's title.")
+    starts_at: datetime = strawberry.field(description="When it starts.")
     duration_minutes: int | None = strawberry.field(
         default=None, description="1–1440; default the module's durationMinutes, else 60."
     )
@@ -34,23 +34,27 @@ class LiveSessionCreateInput:
 
 @strawberry.input(description="Users of a live session; each refused id is reported with its index.")
 class LiveSessionParticipantsInput:
-    live_session_id: strawberry.ID
-    user_ids: list[strawberry.ID]
+    live_session_id: strawberry.ID = strawberry.field(description="The live session.")
+    user_ids: list[strawberry.ID] = strawberry.field(
+        description="The users to add or remove; each refused one is reported by index."
+    )
 
 
 @strawberry.input(description="One live session.")
 class LiveSessionInput:
-    live_session_id: strawberry.ID
+    live_session_id: strawberry.ID = strawberry.field(description="The live session.")
 
 
 @strawberry.type(description="The live session a mutation changed, the participants it added, or why not.")
 class LiveSessionPayload:
-    live_session: LiveSessionNode | None = None
+    live_session: LiveSessionNode | None = strawberry.field(
+        default=None, description="The session as it is now; null when refused."
+    )
     participants: list[LiveSessionParticipantNode] = strawberry.field(
         default_factory=list,
         description="Those the mutation touched: every participant named (add), every participant (refresh).",
     )
-    errors: list[LiveSessionError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+    errors: list[LiveSessionError] = errors_field()  # type: ignore[valid-type]
 
     @classmethod
     def of(cls, done: sessions.Changed) -> "LiveSessionPayload":
@@ -87,7 +91,12 @@ class LiveSessionMutation:
         "shows its classroomToken and hostUrl. Nothing is saved when the provider refuses (PROVIDER_FAILED)."
     )
     async def live_session_create(
-        self, info: Info, input_: Annotated[LiveSessionCreateInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            LiveSessionCreateInput,
+            strawberry.argument(name="input", description="The course or module, title and start."),
+        ],
     ) -> LiveSessionPayload:
         def arguments() -> dict[str, Any]:
             command = sessions.LiveSessionCommand(
@@ -112,13 +121,23 @@ class LiveSessionMutation:
         "join URL. Anyone else is reported by index (NOT_ENROLLED); someone already in is no error."
     )
     async def live_session_participant_add(
-        self, info: Info, input_: Annotated[LiveSessionParticipantsInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            LiveSessionParticipantsInput,
+            strawberry.argument(name="input", description="The session and the users to invite."),
+        ],
     ) -> LiveSessionPayload:
         return await perform(info, LiveSessionPayload, sessions.add_participants, lambda: _participants(info, input_))
 
     @strawberry.mutation(description="Remove participants (002 cancelParticipant); unknown ones are reported by index.")
     async def live_session_participant_remove(
-        self, info: Info, input_: Annotated[LiveSessionParticipantsInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            LiveSessionParticipantsInput,
+            strawberry.argument(name="input", description="The session and the users to remove."),
+        ],
     ) -> LiveSessionPayload:
         return await perform(
             info, LiveSessionPayload, sessions.remove_participants, lambda: _participants(info, input_)
@@ -126,7 +145,9 @@ class LiveSessionMutation:
 
     @strawberry.mutation(description="Cancel a session that has not finished (002 cancelMeeting); twice is no error.")
     async def live_session_cancel(
-        self, info: Info, input_: Annotated[LiveSessionInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[LiveSessionInput, strawberry.argument(name="input", description="The session to cancel.")],
     ) -> LiveSessionPayload:
         return await perform(info, LiveSessionPayload, sessions.cancel, lambda: _session(info, input_))
 
@@ -135,6 +156,11 @@ class LiveSessionMutation:
         "getParticipantStatus); the built-in provider's come from the classroom instead."
     )
     async def live_session_status_refresh(
-        self, info: Info, input_: Annotated[LiveSessionInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            LiveSessionInput,
+            strawberry.argument(name="input", description="The session whose status to ask the provider for."),
+        ],
     ) -> LiveSessionPayload:
         return await perform(info, LiveSessionPayload, sessions.refresh, lambda: _session(info, input_))

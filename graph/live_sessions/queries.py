@@ -1,6 +1,7 @@
 """liveSessions, and liveSessionStatusChanged: a session, each time its status changes."""
 
 from collections.abc import AsyncGenerator, Hashable
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
@@ -30,8 +31,8 @@ TOPICS[learncube.Answer] = lambda answer: (
 
 @strawberry.input(description="Narrows a list of live sessions; all given conditions apply.")
 class LiveSessionFilter:
-    course_id: strawberry.ID | None = None
-    status: LiveSessionStatus | None = None  # type: ignore[valid-type]
+    course_id: strawberry.ID | None = strawberry.field(default=None, description="Only sessions of this course.")
+    status: LiveSessionStatus | None = strawberry.field(default=None, description="Only sessions in this status.")  # type: ignore[valid-type]
 
 
 @strawberry.type
@@ -41,7 +42,11 @@ class LiveSessionQuery:
         "that belong to courses they are enrolled in.",
         extensions=[Paged(LiveSessionOrder)],
     )
-    async def live_sessions(self, info: Info, filter: LiveSessionFilter | None = None) -> Connection[LiveSessionNode]:
+    async def live_sessions(
+        self,
+        info: Info,
+        filter: Annotated[LiveSessionFilter | None, strawberry.argument(description="Narrows the list.")] = None,
+    ) -> Connection[LiveSessionNode]:
         actor = await info.context.actor()
         course_id = None if filter is None or filter.course_id is None else filter_id(filter.course_id, "Course")
         status = None if filter is None else filter.status
@@ -54,7 +59,9 @@ class LiveSessionSubscription:
         description="A live session each time its status changes (cancelled, started or ended by the classroom), "
         "after the change commits; for those who may read the session."
     )
-    async def live_session_status_changed(self, info: Info, id: strawberry.ID) -> AsyncGenerator[LiveSessionNode, None]:
+    async def live_session_status_changed(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The live session to follow.")]
+    ) -> AsyncGenerator[LiveSessionNode, None]:
         row_id = query_id(id, "LiveSession")
         try:
             if row_id is None or await info.context.loaders.row(LiveSession, row_id) is None:

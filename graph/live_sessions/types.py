@@ -56,17 +56,17 @@ async def _segments(info: Info, live_session_id: UUID, user_id: UUID | None = No
 
 @strawberry.type(name="LiveSession", description="A live class of a course (002 meeting, 000 virtual classroom).")
 class LiveSessionNode(Node):
-    title: str
-    starts_at: datetime
-    duration_minutes: int
-    status: LiveSessionStatus  # type: ignore[valid-type]
+    title: str = strawberry.field(description="The session's title.")
+    starts_at: datetime = strawberry.field(description="When it is planned to start (UTC).")
+    duration_minutes: int = strawberry.field(description="Planned length in minutes.")
+    status: LiveSessionStatus = strawberry.field(description="Where the session is.")  # type: ignore[valid-type]
     provider: str = strawberry.field(description='Where it happens: "builtin" (000 links) or "liveminutes" (002).')
     record: bool = strawberry.field(description="The classroom records it (000 `record`).")
     attended_seconds: int = strawberry.field(description="Σ of every `time` the classroom reported (000, R47).")
     started_at: datetime | None = strawberry.field(description="When the classroom started it (start_lesson).")
     ended_at: datetime | None = strawberry.field(description="When the classroom ended it (end_lesson).")
-    cancelled_at: datetime | None
-    created_at: datetime
+    cancelled_at: datetime | None = strawberry.field(description="When it was cancelled; null unless CANCELLED.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
     row: strawberry.Private[Any]
 
     @classmethod
@@ -115,17 +115,17 @@ class LiveSessionNode(Node):
     async def meeting_url(self, info: Info) -> str | None:
         return self.row.meeting_url if await self._manages(info) else None
 
-    @strawberry.field
+    @strawberry.field(description="The portal it belongs to.")
     async def portal(self, info: Info) -> Annotated["PortalType", strawberry.lazy("graph.portals.types")]:
         from graph.portals.types import PortalType
 
         return PortalType.from_row(await info.context.loaders.row(Portal, self.row.portal_id))
 
-    @strawberry.field
+    @strawberry.field(description="Who hosts it; null when the viewer may not see them.")
     async def host(self, info: Info) -> UserRef | None:
         return await _user(info, self.row.host_id)
 
-    @strawberry.field
+    @strawberry.field(description="The course it belongs to; null when the viewer may not see it.")
     async def course(self, info: Info) -> Annotated["CourseType", strawberry.lazy("graph.courses.types")] | None:
         from graph.courses.types import CourseType
 
@@ -160,9 +160,9 @@ class LiveSessionNode(Node):
 
 @strawberry.type(name="LiveSessionParticipant", description="A learner invited to a live session (002 participant).")
 class LiveSessionParticipantNode(Node):
-    status: ParticipantStatus  # type: ignore[valid-type]
+    status: ParticipantStatus = strawberry.field(description="Where the participant is.")  # type: ignore[valid-type]
     attended_seconds: int = strawberry.field(description="Σ of the `time` the classroom reported for this user.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When they were invited (UTC).")
     row: strawberry.Private[Any]
 
     @classmethod
@@ -182,7 +182,7 @@ class LiveSessionParticipantNode(Node):
         staff = await _one(info, sessions.managed_query, "id", self.row.live_session_id) is not None
         return self.row.join_url if own or staff else None
 
-    @strawberry.field
+    @strawberry.field(description="Who it is; null when the viewer may not see them.")
     async def user(self, info: Info) -> UserRef | None:
         return await _user(info, self.row.user_id)
 
@@ -190,7 +190,7 @@ class LiveSessionParticipantNode(Node):
     async def attendance(self, info: Info) -> list["ClassroomSegmentType"]:
         return await _segments(info, self.row.live_session_id, self.row.user_id)
 
-    @strawberry.field
+    @strawberry.field(description="The session; null when the viewer may not see it.")
     async def live_session(self, info: Info) -> LiveSessionNode | None:
         row = await info.context.loaders.row(LiveSession, self.row.live_session_id)
         return None if row is None else LiveSessionNode.from_row(row)
@@ -200,7 +200,7 @@ class LiveSessionParticipantNode(Node):
 class ClassroomSegmentType:
     row: strawberry.Private[Any]
 
-    @strawberry.field
+    @strawberry.field(description="Which callback reported it.")
     def request(self) -> ClassroomRequest:  # type: ignore[valid-type]
         return self.row.request
 
@@ -208,7 +208,7 @@ class ClassroomSegmentType:
     def seconds(self) -> int:
         return self.row.seconds
 
-    @strawberry.field
+    @strawberry.field(description="When the callback arrived (UTC).")
     def received_at(self) -> datetime:
         return self.row.received_at
 

@@ -34,22 +34,24 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="When a module becomes available to a learner (003 drip).")
 class Drip:
-    rule: DripRule
+    rule: DripRule = strawberry.field(
+        description="Which drip rule applies; IMMEDIATELY needs none of the other fields."
+    )
     date: datetime | None = strawberry.field(description="For FIXED_DATE.")
     interval: int | None = strawberry.field(description="For SPECIFIC_INTERVAL, in `unit`s.")
-    unit: DripIntervalUnit | None
+    unit: DripIntervalUnit | None = strawberry.field(description="For SPECIFIC_INTERVAL: what `interval` counts.")
     reference: DripReference | None = strawberry.field(description="What the interval counts from.")
 
 
 @strawberry.interface(description="A lesson or activity of a course; one type per kind.")
 class Module(Node):
-    title: str
-    kind: ModuleKind
+    title: str = strawberry.field(description="The module's title as learners see it.")
+    kind: ModuleKind = strawberry.field(description="Which of the 12 kinds it is; the concrete type says the same.")
     position: int = strawberry.field(description="Place in the course's curriculum, from 0.")
     is_required: bool = strawberry.field(description="Counts toward course completion.")
-    drip: Drip
-    created_at: datetime
-    updated_at: datetime
+    drip: Drip = strawberry.field(description="When it becomes available to a learner.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
+    updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
     row_id: strawberry.Private[UUID]
     course_id: strawberry.Private[UUID]
     section_id: strawberry.Private[UUID | None]
@@ -78,13 +80,13 @@ class Module(Node):
             details=row.details or {},
         )
 
-    @strawberry.field
+    @strawberry.field(description="The course it belongs to.")
     async def course(self, info: Info) -> Annotated["CourseType", strawberry.lazy("graph.courses.types")]:
         from graph.courses.types import CourseType
 
         return CourseType.from_row(await info.context.loaders.row(Course, self.course_id))
 
-    @strawberry.field
+    @strawberry.field(description="The section it sits in; null for a module outside any section.")
     async def section(self, info: Info) -> Annotated["SectionType", strawberry.lazy("graph.courses.types")] | None:
         from graph.courses.types import SectionType
 
@@ -94,55 +96,66 @@ class Module(Node):
         return None if row is None else SectionType.from_row(row)
 
 
-def detail(name: str, default: Any = None, *, enum: Any = None) -> Any:
+def detail(name: str, default: Any = None, *, enum: Any = None, description: str) -> Any:
     """A kind field read from the module's `details`."""
 
     def resolve(root: Module) -> Any:
         value = root.details.get(name, default)
         return enum(value) if enum is not None and value is not None else value
 
-    return strawberry.field(resolver=resolve)
+    return strawberry.field(resolver=resolve, description=description)
 
 
 @strawberry.type(description="A flashcard: a prompt and its answer.")
 class Flashcard:
-    front: str
-    back: str
+    front: str = strawberry.field(description="The prompt side.")
+    back: str = strawberry.field(description="The answer side.")
 
 
 @strawberry.type(description="A question of a survey form.")
 class SurveyField:
-    type: SurveyFieldType
-    label: str
-    is_required: bool
-    options: list[str]
+    type: SurveyFieldType = strawberry.field(description="How the question is answered.")
+    label: str = strawberry.field(description="The question as learners read it.")
+    is_required: bool = strawberry.field(description="An answer is required to submit the survey.")
+    options: list[str] = strawberry.field(description="The choices for choice-type fields; empty for the others.")
 
 
 @strawberry.type(description="Rich text (HTML) to read.")
 class TextModule(Module):
-    content: str = detail("content", "")
+    content: str = detail("content", "", description="The text as HTML.")
 
 
 @strawberry.type(description="A video from a provider or uploaded.")
 class VideoModule(Module):
-    url: str = detail("url", "")
-    provider: VideoProvider = detail("provider", "in-house", enum=VideoProvider)
-    cover_url: str | None = detail("cover_url")
-    disable_forward_seek: bool = detail("disable_forward_seek", False)
-    duration_seconds: int | None = detail("duration_seconds")
+    url: str = detail("url", "", description="Where the video plays from.")
+    provider: VideoProvider = detail(
+        "provider", "in-house", enum=VideoProvider, description="Which player or host serves the video."
+    )
+    cover_url: str | None = detail("cover_url", description="A poster image shown before playing; null: none.")
+    disable_forward_seek: bool = detail(
+        "disable_forward_seek", False, description="Learners may not skip ahead of what they have watched."
+    )
+    duration_seconds: int | None = detail(
+        "duration_seconds", description="The video's length in seconds; null: unknown."
+    )
 
 
 @strawberry.type(description="A PDF document.")
 class PdfModule(Module):
-    url: str = detail("url", "")
-    allow_download: bool = detail("allow_download", False)
-    default_zoom: str | None = detail("default_zoom")
+    url: str = detail("url", "", description="Where the PDF is.")
+    allow_download: bool = detail("allow_download", False, description="Whether learners may download the file.")
+    default_zoom: str | None = detail(
+        "default_zoom",
+        description="The viewer's zoom when opened, e.g. `page-width` or `100`; null: the viewer's default.",
+    )
 
 
 @strawberry.type(description="A slide deck (003 powerpoint).")
 class PresentationModule(Module):
-    url: str = detail("url", "")
-    viewer: PresentationViewer = detail("viewer", "microsoft_office", enum=PresentationViewer)
+    url: str = detail("url", "", description="Where the presentation is.")
+    viewer: PresentationViewer = detail(
+        "viewer", "microsoft_office", enum=PresentationViewer, description="Which online viewer shows it."
+    )
 
 
 def _cards(root: Module) -> list[Flashcard]:
@@ -151,24 +164,43 @@ def _cards(root: Module) -> list[Flashcard]:
 
 @strawberry.type(description="A deck of flashcards.")
 class FlashcardsModule(Module):
-    orientation: FlashcardOrientation = detail("orientation", "landscape", enum=FlashcardOrientation)
-    cards: list[Flashcard] = strawberry.field(resolver=_cards)
+    orientation: FlashcardOrientation = detail(
+        "orientation", "landscape", enum=FlashcardOrientation, description="How the cards are laid out."
+    )
+    cards: list[Flashcard] = strawberry.field(resolver=_cards, description="The cards in order.")
 
 
 @strawberry.type(description="A SCORM or xAPI package.")
 class ScormModule(Module):
-    launch_url: str = detail("launch_url", "")
-    scorm_version: str | None = detail("scorm_version")
-    launch_new_window: bool = detail("launch_new_window", False)
+    launch_url: str = detail("launch_url", "", description="The SCORM package's entry point.")
+    scorm_version: str | None = detail(
+        "scorm_version", description="The package's SCORM version, e.g. `1.2` or `2004`."
+    )
+    launch_new_window: bool = detail(
+        "launch_new_window", False, description="Whether the package opens in a new window."
+    )
 
 
 @strawberry.type(description="A quiz; the latest attempt counts unless the course says BEST.")
 class QuizModule(Module):
-    retakes_allowed: int = detail("retakes_allowed", 0)
-    passing_percentage: float | None = detail("passing_percentage")
-    time_limit_minutes: int | None = detail("time_limit_minutes")
-    show_correct_answers: ShowCorrectAnswers = detail("show_correct_answers", "never", enum=ShowCorrectAnswers)
-    shuffle_questions: bool = detail("shuffle_questions", False)
+    retakes_allowed: int = detail(
+        "retakes_allowed", 0, description="Attempts allowed after the first; 0: one attempt only."
+    )
+    passing_percentage: float | None = detail(
+        "passing_percentage", description="Score (0–100) needed to pass; null: any submitted attempt passes."
+    )
+    time_limit_minutes: int | None = detail(
+        "time_limit_minutes", description="Minutes an attempt may last; null: no limit."
+    )
+    show_correct_answers: ShowCorrectAnswers = detail(
+        "show_correct_answers",
+        "never",
+        enum=ShowCorrectAnswers,
+        description="When learners see the correct answers of their attempts.",
+    )
+    shuffle_questions: bool = detail(
+        "shuffle_questions", False, description="Whether each attempt shows the questions in a random order."
+    )
 
     @strawberry.field(description="The questions in order; answers hidden from learners until allowed.")
     async def questions(self, info: Info) -> list[Annotated["QuestionNode", strawberry.lazy("graph.quizzes.types")]]:
@@ -185,8 +217,8 @@ SubmissionOrder = order_input(
 @strawberry.type(description="A criterion of an assignment's rubric: graders give it 0 to maxScore points.")
 class AssignmentCriterion:
     criterion_id: str = strawberry.field(description="Chosen by the module's author; what grading names.")
-    title: str
-    max_score: float
+    title: str = strawberry.field(description="What the criterion judges.")
+    max_score: float = strawberry.field(description="The most points this criterion can give.")
 
 
 def _criteria(root: Module) -> list[AssignmentCriterion]:
@@ -198,11 +230,22 @@ def _criteria(root: Module) -> list[AssignmentCriterion]:
 
 @strawberry.type(description="Work a learner submits and an instructor grades.")
 class AssignmentModule(Module):
-    submission_type: SubmissionType = detail("submission_type", "text", enum=SubmissionType)
-    total_points: int | None = detail("total_points")
-    allowed_file_types: list[str] = detail("allowed_file_types", [])
-    max_upload_size_mb: int | None = detail("max_upload_size_mb")
-    allow_resubmission: bool = detail("allow_resubmission", False)
+    submission_type: SubmissionType = detail(
+        "submission_type", "text", enum=SubmissionType, description="What a learner hands in: TEXT or FILE."
+    )
+    total_points: int | None = detail(
+        "total_points",
+        description="Without a rubric: the points a 100% grade is worth; null: the grade is a percent only.",
+    )
+    allowed_file_types: list[str] = detail(
+        "allowed_file_types", [], description="File extensions accepted for FILE submissions; empty: any type."
+    )
+    max_upload_size_mb: int | None = detail(
+        "max_upload_size_mb", description="Largest file accepted, in MB; null: the service's upload limit."
+    )
+    allow_resubmission: bool = detail(
+        "allow_resubmission", False, description="Whether a learner may submit again after a submission."
+    )
     criteria: list[AssignmentCriterion] = strawberry.field(
         resolver=_criteria, description="The rubric; empty when graded by a percent."
     )
@@ -212,7 +255,12 @@ class AssignmentModule(Module):
         extensions=[Paged(SubmissionOrder)],
     )
     async def submissions(
-        self, info: Info, status: SubmissionStatus | None = None
+        self,
+        info: Info,
+        status: Annotated[
+            SubmissionStatus | None,
+            strawberry.argument(description="Only submissions in this status; all when left out."),
+        ] = None,
     ) -> Connection[Annotated["AssignmentSubmissionNode", strawberry.lazy("graph.assignments.types")]]:
         from graph.assignments.types import AssignmentSubmissionNode
         from resolvers.assignments import submissions_query
@@ -229,9 +277,13 @@ class AssignmentModule(Module):
 
 @strawberry.type(description="A discussion; complete at `minComments` posts unless evaluated.")
 class DiscussionModule(Module):
-    is_evaluated: bool = detail("is_evaluated", False)
-    total_points: int | None = detail("total_points")
-    min_comments: int = detail("min_comments", 1)
+    is_evaluated: bool = detail(
+        "is_evaluated", False, description="An instructor grades the learner's participation (discussionEvaluate)."
+    )
+    total_points: int | None = detail(
+        "total_points", description="Points an evaluation is out of; null: its points are a percent."
+    )
+    min_comments: int = detail("min_comments", 1, description="Posts a learner must write to complete the module.")
 
     @strawberry.field(
         description="The posts, oldest first: all of them for the course's staff; for a learner those of "
@@ -259,8 +311,12 @@ def _survey_fields(root: Module) -> list[SurveyField]:
 
 @strawberry.type(description="A form of questions without right answers.")
 class SurveyModule(Module):
-    submit_button_text: str = detail("submit_button_text", "Submit")
-    survey_fields: list[SurveyField] = strawberry.field(resolver=_survey_fields)
+    submit_button_text: str = detail(
+        "submit_button_text", "Submit", description="The label of the survey's submit button."
+    )
+    survey_fields: list[SurveyField] = strawberry.field(
+        resolver=_survey_fields, description="The survey's questions in order; answers refer to them by index."
+    )
 
     @strawberry.field(description="The responses, oldest first: every learner's for staff, a learner's own.")
     async def responses(
@@ -273,17 +329,25 @@ class SurveyModule(Module):
 
 @strawberry.type(description="A live class (003 webinar; seeds 000 and 002).")
 class LiveSessionModule(Module):
-    duration_minutes: int | None = detail("duration_minutes")
+    duration_minutes: int | None = detail(
+        "duration_minutes", description="Planned length of its sessions in minutes; null: not set."
+    )
 
 
 @strawberry.type(description="A course hosted elsewhere and launched by URL (seeds 001, 004).")
 class ExternalModule(Module):
-    launch_url: str = detail("launch_url", "")
-    staging_url: str | None = detail("staging_url")
-    lms_id: str | None = detail("lms_id")
-    provider_name: str | None = detail("provider_name")
-    external_id: str | None = detail("external_id")
-    max_score: float | None = detail("max_score")
+    launch_url: str = detail(
+        "launch_url",
+        "",
+        description="The external course's address; `moduleLaunch` adds the learner's query string (001).",
+    )
+    staging_url: str | None = detail(
+        "staging_url", description="A test address of the external course; null when it has none."
+    )
+    lms_id: str | None = detail("lms_id", description="The `lmsId` the launch sends the external system (001).")
+    provider_name: str | None = detail("provider_name", description="Who provides the external course, for display.")
+    external_id: str | None = detail("external_id", description="The course's id in the external system.")
+    max_score: float | None = detail("max_score", description="Points a reported score is out of.")
 
 
 KIND_TYPES: dict[tables.ModuleKind, type[Module]] = {

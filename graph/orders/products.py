@@ -42,14 +42,14 @@ def exact(row: Any) -> Decimal:
 
 @strawberry.type(name="Product", description="Something a portal sells: a course, a learning path or a bundle (003).")
 class ProductType(Node):
-    name: str
-    description: str
+    name: str = strawberry.field(description="The product's name.")
+    description: str = strawberry.field(description="What it is, for the catalog; empty when none.")
     is_active: bool = strawberry.field(description="Only active products can be bought, and only they are listed.")
     price: MoneyType = strawberry.field(description="The regular price.")
     sale_price: MoneyType | None = strawberry.field(description="The price inside the sale window, if any.")
     sale_starts_at: datetime | None = strawberry.field(description="Null: the sale has no start.")
     sale_ends_at: datetime | None = strawberry.field(description="Null: the sale has no end.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
     row: strawberry.Private[Any]
 
     @classmethod
@@ -98,11 +98,11 @@ class ProductType(Node):
 
 @strawberry.type(name="TaxRate", description="A tax percent for a country, or some of its states (003).")
 class TaxRateType(Node):
-    name: str
+    name: str = strawberry.field(description="The rate's label.")
     country: str = strawberry.field(description="ISO 3166 alpha-2.")
     states: list[str] = strawberry.field(description="The states it applies to; empty: the whole country.")
     rate: Decimal = strawberry.field(description="Percent added on the discounted subtotal.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
@@ -119,17 +119,17 @@ class TaxRateType(Node):
 @strawberry.type(name="Coupon", description="A discount code (003 coupon); admins only.")
 class CouponNode(Node):
     code: str = strawberry.field(description="Matched whatever its case; stored in capitals.")
-    type: CouponType
+    type: CouponType = strawberry.field(description="FIXED_AMOUNT or PERCENT_AMOUNT.")
     value: Decimal = strawberry.field(description="An amount in `currency` (FIXED_AMOUNT) or a percent.")
     currency: str | None = strawberry.field(description="The currency of orders it applies to; null: any.")
     usage_limit: int | None = strawberry.field(description="Uses in all; null: unlimited.")
     per_user_limit: int | None = strawberry.field(description="Uses per buyer; null: unlimited.")
     used_count: int = strawberry.field(description="Uses held: by completed orders and pending ones.")
-    starts_at: datetime | None
-    ends_at: datetime | None
+    starts_at: datetime | None = strawberry.field(description="Valid from this instant; null: from its creation.")
+    ends_at: datetime | None = strawberry.field(description="Expired from this instant; null: never expires.")
     minimum_amount: MoneyType | None = strawberry.field(description="The least subtotal it applies to.")
-    is_active: bool
-    created_at: datetime
+    is_active: bool = strawberry.field(description="An inactive coupon is refused as COUPON_INVALID.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
     row_id: strawberry.Private[UUID]
 
     @classmethod

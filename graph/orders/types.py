@@ -43,8 +43,8 @@ async def _in_currency_of(info: Info, order_id: UUID, amount: Decimal | None) ->
 
 @strawberry.type(name="OrderLine", description="A product as sold: its name and unit price at the time (003 item).")
 class OrderLineType(Node):
-    product_name: str
-    quantity: int
+    product_name: str = strawberry.field(description="The product's name when the order was placed.")
+    quantity: int = strawberry.field(description="How many, at least 1.")
     row: strawberry.Private[Any]
 
     @classmethod
@@ -67,10 +67,10 @@ class OrderLineType(Node):
 
 @strawberry.type(name="OrderTransaction", description="A payment recorded against an order, or a refund of one.")
 class OrderTransactionType(Node):
-    kind: OrderTransactionKind
+    kind: OrderTransactionKind = strawberry.field(description="PAYMENT or REFUND.")
     reference: str | None = strawberry.field(description="The payment's reference (a gateway's id).")
     reason: str | None = strawberry.field(description="Why a refund was given.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was recorded (UTC).")
     row: strawberry.Private[Any]
 
     @classmethod
@@ -84,7 +84,7 @@ class OrderTransactionType(Node):
             row=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="How much, in the order's currency.")
     async def amount(self, info: Info) -> MoneyType | None:
         return await _in_currency_of(info, self.row.order_id, self.row.amount)
 
@@ -95,8 +95,8 @@ class OrderTransactionType(Node):
 
 @strawberry.type(name="OrderEvent", description="A change of an order: what, who and when.")
 class OrderEventNode(Node):
-    type: OrderEventType
-    from_status: OrderStatus | None
+    type: OrderEventType = strawberry.field(description="What happened.")
+    from_status: OrderStatus | None = strawberry.field(description="The status before; null for the order's creation.")
     to_status: OrderStatus | None = strawberry.field(description="Null when the status did not change.")
     created_at: datetime = strawberry.field(description="When it happened.")
     by_api_key: bool = strawberry.field(description="Done with an API key (a server), not by a person.")
@@ -125,9 +125,9 @@ class OrderEventNode(Node):
 
 @strawberry.type(name="OrderNote", description="A note on an order: PRIVATE for staff, or PUBLIC for the buyer too.")
 class OrderNoteType(Node):
-    body: str
-    is_public: bool
-    created_at: datetime
+    body: str = strawberry.field(description="The note's text.")
+    is_public: bool = strawberry.field(description="Whether the buyer sees it; otherwise staff only.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
     row: strawberry.Private[Any]
 
     @classmethod
@@ -140,39 +140,43 @@ class OrderNoteType(Node):
             row=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Who wrote it; null for the system or when the viewer may not see them.")
     async def author(self, info: Info) -> Annotated["UserType", strawberry.lazy("graph.users.types")] | None:
         return await _user(info, self.row.user_id)
 
 
 @strawberry.type(description="The billing address given with the order (003 snapshot).")
 class BillingAddress:
-    first_name: str | None
-    last_name: str | None
-    company: str | None
-    street: str | None
-    city: str | None
-    state: str | None
-    postal_code: str | None
-    country: str | None
+    first_name: str | None = strawberry.field(description="The buyer's first name.")
+    last_name: str | None = strawberry.field(description="The buyer's last name.")
+    company: str | None = strawberry.field(description="The buyer's company.")
+    street: str | None = strawberry.field(description="Street and number.")
+    city: str | None = strawberry.field(description="City.")
+    state: str | None = strawberry.field(description="State or region.")
+    postal_code: str | None = strawberry.field(description="Postal code.")
+    country: str | None = strawberry.field(description="Country, ISO 3166-1 alpha-2 (e.g. DE); it picks the tax rate.")
 
 
 @strawberry.type(name="Order", description="A sale (003 order): totals computed by the server, in Decimal.")
 class OrderType(Node):
     number: int = strawberry.field(description="Sequential per portal.")
-    status: OrderStatus
-    currency: str
+    status: OrderStatus = strawberry.field(description="Where the order is; only COMPLETED enrols.")
+    currency: str = strawberry.field(description="ISO 4217 code every amount of the order is in.")
     subtotal: MoneyType = strawberry.field(description="Σ quantity × unit price.")
     discount: MoneyType = strawberry.field(description="The coupon's discount.")
     tax: MoneyType = strawberry.field(description="Tax at the billing address's rate, on subtotal − discount.")
-    total: MoneyType = strawberry.field(description="subtotal − discount + tax.")
+    total: MoneyType = strawberry.field(description="Subtotal − discount + tax.")
     paid: MoneyType = strawberry.field(description="Payments recorded.")
     refunded: MoneyType = strawberry.field(description="Refunds given.")
     coupon_code: str | None = strawberry.field(description="The code applied, as stored.")
     tax_rate: Decimal | None = strawberry.field(description="The percent applied; null: no rate matched.")
-    billing: BillingAddress
-    created_at: datetime
-    completed_at: datetime | None
+    billing: BillingAddress = strawberry.field(
+        description="The billing address given at checkout; every part may be null."
+    )
+    created_at: datetime = strawberry.field(description="When it was placed (UTC).")
+    completed_at: datetime | None = strawberry.field(
+        description="When it was paid in full and its enrolments made; null until then."
+    )
     row: strawberry.Private[Any]
 
     @classmethod
@@ -251,7 +255,7 @@ class OrderType(Node):
 
 @strawberry.type(name="ProductSales", description="What one product sold (completed orders; 003 sales per product).")
 class ProductSalesType:
-    product_name: str
+    product_name: str = strawberry.field(description="The product's name.")
     orders: int = strawberry.field(description="Completed orders with this product.")
     quantity: int = strawberry.field(description="Units sold.")
     revenue: MoneyType = strawberry.field(description="Σ line totals, before the orders' discounts and tax.")
@@ -275,7 +279,7 @@ class ProductSalesType:
 
 @strawberry.input(description="Narrows a list of orders; every condition must hold.")
 class OrderFilterInput:
-    status: OrderStatus | None = None
+    status: OrderStatus | None = strawberry.field(default=None, description="Only orders in this status.")
     user_id: strawberry.ID | None = strawberry.field(default=None, description="The buyer.")
     product_id: strawberry.ID | None = strawberry.field(default=None, description="Orders with a line of it.")
     created_after: datetime | None = strawberry.field(default=None, description="Placed at or after.")

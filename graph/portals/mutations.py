@@ -16,9 +16,11 @@ PortalError = error_type("PortalError", portals.PortalErrorCode)
 
 @strawberry.input(description="A new portal; without parentId, a sub-portal of the acting portal if there is one.")
 class PortalCreateInput:
-    name: str
+    name: str = strawberry.field(description="The portal's name.")
     slug: str | None = strawberry.field(default=None, description="Generated from the name when left out.")
-    parent_id: strawberry.ID | None = None
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A portal the caller administers; none: a top-level portal."
+    )
     time_zone: str = strawberry.field(default="UTC", description="IANA name, e.g. Europe/Amsterdam.")
 
     def to_command(self) -> portals.PortalCreate:
@@ -28,10 +30,10 @@ class PortalCreateInput:
 
 @strawberry.input(description="Changes to a portal; fields left out stay as they are.")
 class PortalUpdateInput:
-    portal_id: strawberry.ID
-    name: str | None = None
-    slug: str | None = None
-    time_zone: str | None = None
+    portal_id: strawberry.ID = strawberry.field(description="The portal to change.")
+    name: str | None = strawberry.field(default=None, description="A new name; left out: unchanged.")
+    slug: str | None = strawberry.field(default=None, description="A new slug; left out: unchanged.")
+    time_zone: str | None = strawberry.field(default=None, description="A new IANA time zone; left out: unchanged.")
 
     def to_command(self) -> portals.PortalUpdate:
         return portals.PortalUpdate(
@@ -49,12 +51,21 @@ PortalPayload = payload_type("PortalPayload", "portal", PortalType, PortalError)
 class PortalMutation:
     @strawberry.mutation(description="Create a portal or sub-portal.")
     async def portal_create(
-        self, info: Info, input_: Annotated[PortalCreateInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            PortalCreateInput,
+            strawberry.argument(name="input", description="The portal's name, slug, parent and time zone."),
+        ],
     ) -> PortalPayload:  # type: ignore[valid-type]
         return await perform(info, PortalPayload, portals.create_portal, lambda: {"command": input_.to_command()})
 
     @strawberry.mutation(description="Rename a portal, change its slug or time zone.")
     async def portal_update(
-        self, info: Info, input_: Annotated[PortalUpdateInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            PortalUpdateInput, strawberry.argument(name="input", description="The portal and the fields to change.")
+        ],
     ) -> PortalPayload:  # type: ignore[valid-type]
         return await perform(info, PortalPayload, portals.update_portal, lambda: {"command": input_.to_command()})

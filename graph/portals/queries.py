@@ -1,5 +1,7 @@
 """Portal lookups."""
 
+from typing import Annotated
+
 import strawberry
 
 from graph.context import Info
@@ -15,7 +17,14 @@ PortalOrder = order_input("PortalOrder", {"CREATED_AT": "created_at", "NAME": "n
 @strawberry.type
 class PortalQuery:
     @strawberry.field(description="A portal by id or slug; null when missing or hidden.")
-    async def portal(self, info: Info, id: strawberry.ID | None = None, slug: str | None = None) -> PortalType | None:
+    async def portal(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The portal's global ID; give this or `slug`.")
+        ] = None,
+        slug: Annotated[str | None, strawberry.argument(description="The portal's slug; give this or `id`.")] = None,
+    ) -> PortalType | None:
         id_or_slug(id, slug)
         actor = await info.context.actor()
         if id is not None:
@@ -30,7 +39,12 @@ class PortalQuery:
         extensions=[Paged(PortalOrder)],
     )
     async def portals(
-        self, info: Info, search: str | None = None, parent_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        search: Annotated[str | None, strawberry.argument(description="Words in the name.")] = None,
+        parent_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only direct sub-portals of this portal.")
+        ] = None,
     ) -> Connection[PortalType]:
         actor = await info.context.actor()
         parent = filter_id(parent_id, "Portal") if parent_id else None

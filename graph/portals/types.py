@@ -1,7 +1,7 @@
 """Portals: tenants with their sub-portals, courses and people."""
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
 import strawberry
@@ -22,13 +22,13 @@ from resolvers.orders import catalog
 
 @strawberry.type(name="Portal", description="A tenant: an academy, or a sub-portal of one.")
 class PortalType(Node):
-    name: str
-    slug: str
+    name: str = strawberry.field(description="The portal's name.")
+    slug: str = strawberry.field(description="URL-friendly name, unique across the service; `X-Portal` accepts it.")
     time_zone: str = strawberry.field(description="IANA time zone for date-only rules.")
-    is_active: bool
+    is_active: bool = strawberry.field(description="False once switched off.")
     total_seats: int | None = strawberry.field(description="Learner seats; null means unlimited.")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
+    updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
     row_id: strawberry.Private[UUID]
     parent_id: strawberry.Private[UUID | None]
 
@@ -61,7 +61,11 @@ class PortalType(Node):
         return [PortalType.from_row(row) for row in await info.context.loaders.children.load((self.row_id, spec))]
 
     @strawberry.field(description="This portal's own courses.", extensions=[Paged(CourseOrder)])
-    async def courses(self, info: Info, filter: CourseFilterInput | None = None) -> Connection[CourseType]:
+    async def courses(
+        self,
+        info: Info,
+        filter: Annotated[CourseFilterInput | None, strawberry.argument(description="Narrows the courses.")] = None,
+    ) -> Connection[CourseType]:
         actor = await info.context.actor()
         flt = (filter or CourseFilterInput()).to_filter()
         return Listed(  # type: ignore[return-value]
@@ -69,7 +73,15 @@ class PortalType(Node):
         )
 
     @strawberry.field(description="Members of this portal.", extensions=[Paged(UserOrder)])
-    async def users(self, info: Info, search: str | None = None, role: Role | None = None) -> Connection[UserType]:
+    async def users(
+        self,
+        info: Info,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Words in the name, or in the email for those who may read emails."),
+        ] = None,
+        role: Annotated[Role | None, strawberry.argument(description="Only members with this role.")] = None,
+    ) -> Connection[UserType]:
         actor = await info.context.actor()
         return Listed(  # type: ignore[return-value]
             users.portal_users_query,
@@ -83,7 +95,13 @@ class PortalType(Node):
         description="This portal's products: admins see all, everyone else the active ones.",
         extensions=[Paged(ProductOrder)],
     )
-    async def products(self, info: Info, is_active: bool | None = None) -> Connection[ProductType]:
+    async def products(
+        self,
+        info: Info,
+        is_active: Annotated[
+            bool | None, strawberry.argument(description="Only active (true) or inactive (false) products.")
+        ] = None,
+    ) -> Connection[ProductType]:
         actor = await info.context.actor()
         return Listed(  # type: ignore[return-value]
             catalog.products_query, (actor, is_active, False), ProductType.from_row, partition="portal_id",
@@ -93,7 +111,11 @@ class PortalType(Node):
     @strawberry.field(
         description="This portal's orders: admins see all, members their own.", extensions=[Paged(OrderOrder)]
     )
-    async def orders(self, info: Info, filter: OrderFilterInput | None = None) -> Connection[OrderType]:
+    async def orders(
+        self,
+        info: Info,
+        filter: Annotated[OrderFilterInput | None, strawberry.argument(description="Narrows the orders.")] = None,
+    ) -> Connection[OrderType]:
         actor = await info.context.actor()
         return orders_listed(actor, filter, partition="portal_id", parent=self.row_id)  # type: ignore[no-any-return]
 

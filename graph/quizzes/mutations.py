@@ -8,7 +8,7 @@ from graph.context import Info
 from graph.enrollments.types import EnrollmentType
 from graph.enums import QuestionType
 from graph.errors import error_type
-from graph.mutation import payload_type, perform
+from graph.mutation import errors_field, payload_type, perform
 from graph.node import input_id
 from graph.quizzes.types import QuestionNode, QuizAttemptNode
 from resolvers import quizzes
@@ -19,8 +19,8 @@ QuizError = error_type("QuizError", quizzes.QuizErrorCode)
 
 @strawberry.input(description="An option of a question, or (MATCH_ANSWERS) an item with its right match.")
 class ChoiceInput:
-    text: str
-    is_correct: bool = False
+    text: str = strawberry.field(description="The choice as learners read it.")
+    is_correct: bool = strawberry.field(default=False, description="Whether choosing it is right.")
     match: str | None = strawberry.field(default=None, description="MATCH_ANSWERS only, and required there.")
 
 
@@ -29,29 +29,33 @@ class ChoiceInput:
     "(one or more), SHORT_ANSWERS (acceptedAnswers), MATCH_ANSWERS (choices with their match)."
 )
 class QuestionCreateInput:
-    module_id: strawberry.ID
-    type: QuestionType
-    title: str
-    content: str | None = None
-    hint: str | None = None
+    module_id: strawberry.ID = strawberry.field(description="A QUIZ module.")
+    type: QuestionType = strawberry.field(description="How it is answered; decides which choice fields apply.")
+    title: str = strawberry.field(description="The question as learners read it.")
+    content: str | None = strawberry.field(default=None, description="More text or media, as HTML.")
+    hint: str | None = strawberry.field(default=None, description="A hint for learners.")
     explanation: str | None = strawberry.field(default=None, description="Shown with the answers.")
-    points: float = 1.0
+    points: float = strawberry.field(default=1.0, description="What a right answer is worth; 1 when left out.")
     position: int | None = strawberry.field(default=None, description="From 0; the end when left out.")
-    choices: list[ChoiceInput] = strawberry.field(default_factory=list)
+    choices: list[ChoiceInput] = strawberry.field(
+        default_factory=list, description="The choices in order (for SHORT_ANSWERS, the accepted answers)."
+    )
     accepted_answers: list[str] = strawberry.field(
         default_factory=list, description="SHORT_ANSWERS: compared trimmed, whitespace collapsed, case ignored."
     )
 
 
-@strawberry.input
+@strawberry.input(description="A quiz to start an attempt at.")
 class QuizAttemptStartInput:
-    module_id: strawberry.ID
+    module_id: strawberry.ID = strawberry.field(
+        description="A QUIZ module the viewer is enrolled in; NO_ATTEMPTS_LEFT past the retakes."
+    )
 
 
 @strawberry.input(description="MATCH_ANSWERS: the match given for one item.")
 class QuizMatchInput:
-    choice_id: strawberry.ID
-    match: str
+    choice_id: strawberry.ID = strawberry.field(description="A choice of the question.")
+    match: str = strawberry.field(description="The text the learner pairs with the choice.")
 
 
 @strawberry.input(
@@ -59,16 +63,22 @@ class QuizMatchInput:
     "(SHORT_ANSWERS) or matches (MATCH_ANSWERS). A question left out earns 0."
 )
 class QuizAnswerInput:
-    question_id: strawberry.ID
-    choice_ids: list[strawberry.ID] | None = None
-    text: str | None = None
-    matches: list[QuizMatchInput] | None = None
+    question_id: strawberry.ID = strawberry.field(description="A question of the attempt's quiz.")
+    choice_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="For MULTIPLE_CHOICE (one) and MULTIPLE_CORRECT (several)."
+    )
+    text: str | None = strawberry.field(default=None, description="For SHORT_ANSWERS.")
+    matches: list[QuizMatchInput] | None = strawberry.field(
+        default=None, description="For MATCH_ANSWERS: each choice with its pair."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="An attempt's answers, scored on submission.")
 class QuizAttemptSubmitInput:
-    attempt_id: strawberry.ID
-    answers: list[QuizAnswerInput]
+    attempt_id: strawberry.ID = strawberry.field(description="The viewer's attempt in progress.")
+    answers: list[QuizAnswerInput] = strawberry.field(
+        description="One answer per question answered; missing ones score 0."
+    )
 
 
 QuestionPayload = payload_type("QuestionPayload", "question", QuestionNode, QuizError)
@@ -83,9 +93,13 @@ QuizAttemptStartPayload = payload_type(
 
 @strawberry.type(description="The scored attempt and the enrollment it moved on.")
 class QuizAttemptSubmitPayload:
-    attempt: QuizAttemptNode | None = None
-    enrollment: EnrollmentType | None = None
-    errors: list[QuizError] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+    attempt: QuizAttemptNode | None = strawberry.field(
+        default=None, description="The scored attempt; null when refused."
+    )
+    enrollment: EnrollmentType | None = strawberry.field(
+        default=None, description="The learner's enrollment with its new progress and grade; null when refused."
+    )
+    errors: list[QuizError] = errors_field()  # type: ignore[valid-type]
 
     @classmethod
     def of(cls, done: quizzes.Attempted) -> "QuizAttemptSubmitPayload":
@@ -130,7 +144,11 @@ def _answers(answers: list[QuizAnswerInput]) -> list[quizzes.Answer]:
 class QuizMutation:
     @strawberry.mutation(description="Add a question to a quiz (003 Create Question); staff of the course only.")
     async def question_create(
-        self, info: Info, input_: Annotated[QuestionCreateInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            QuestionCreateInput, strawberry.argument(name="input", description="The quiz module and the question.")
+        ],
     ) -> QuestionPayload:  # type: ignore[valid-type]
         return await perform(
             info,
@@ -160,7 +178,11 @@ class QuizMutation:
         "NO_ATTEMPTS_LEFT when every attempt is used."
     )
     async def quiz_attempt_start(
-        self, info: Info, input_: Annotated[QuizAttemptStartInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            QuizAttemptStartInput, strawberry.argument(name="input", description="The quiz module to attempt.")
+        ],
     ) -> QuizAttemptStartPayload:  # type: ignore[valid-type]
         return await perform(
             info,
@@ -171,7 +193,11 @@ class QuizMutation:
 
     @strawberry.mutation(description="Submit an attempt: scored on the server, recorded in the learner's progress.")
     async def quiz_attempt_submit(
-        self, info: Info, input_: Annotated[QuizAttemptSubmitInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            QuizAttemptSubmitInput, strawberry.argument(name="input", description="The attempt and its answers.")
+        ],
     ) -> QuizAttemptSubmitPayload:
         return await perform(
             info,

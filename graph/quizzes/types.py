@@ -57,8 +57,8 @@ async def _choices(info: Info, question_id: UUID) -> list[Any]:
 
 @strawberry.type(name="Choice", description="An option of a question, or an item to match (MATCH_ANSWERS).")
 class ChoiceNode(Node):
-    text: str
-    position: int
+    text: str = strawberry.field(description="The choice as learners read it.")
+    position: int = strawberry.field(description="Place among the question's choices, from 0.")
     row: strawberry.Private[Any]
 
     @classmethod
@@ -77,7 +77,7 @@ class ChoiceNode(Node):
     async def match(self, info: Info) -> str | None:
         return self.row.match if await self._shown(info) else None
 
-    @strawberry.field
+    @strawberry.field(description="The question it belongs to.")
     async def question(self, info: Info) -> Annotated["QuestionNode", strawberry.lazy("graph.quizzes.types")] | None:
         row = await info.context.loaders.row(Question, self.row.question_id)
         return None if row is None else QuestionNode.from_row(row)
@@ -85,10 +85,10 @@ class ChoiceNode(Node):
 
 @strawberry.type(name="Question", description="A question of a quiz (003 § Manage Questions).")
 class QuestionNode(Node):
-    type: QuestionType
-    title: str
-    content: str
-    hint: str | None
+    type: QuestionType = strawberry.field(description="How it is answered.")
+    title: str = strawberry.field(description="The question as learners read it.")
+    content: str = strawberry.field(description="More text or media for the question, as HTML; empty when none.")
+    hint: str | None = strawberry.field(description="A hint shown to learners; null: none.")
     points: float = strawberry.field(description="What a right answer earns.")
     position: int = strawberry.field(description="Place in the quiz, from 0.")
     row: strawberry.Private[Any]
@@ -122,7 +122,7 @@ class QuestionNode(Node):
     async def explanation(self, info: Info) -> str | None:
         return self.row.explanation if await revealed(info, self.row.module_id) else None
 
-    @strawberry.field
+    @strawberry.field(description="The quiz module it belongs to; null when the viewer may not see it.")
     async def module(self, info: Info) -> Module | None:
         row = await info.context.loaders.row(ModuleRow, self.row.module_id)
         return None if row is None else module_from_row(row)
@@ -130,10 +130,12 @@ class QuestionNode(Node):
 
 @strawberry.type(description="One item of a MATCH_ANSWERS answer: the item and the match given for it.")
 class QuizMatch:
-    match: str
+    match: str = strawberry.field(
+        description="The text the learner paired with the choice; null when hidden by `showCorrectAnswers`."
+    )
     choice_id: strawberry.Private[UUID]
 
-    @strawberry.field
+    @strawberry.field(description="The choice that was matched.")
     async def choice(self, info: Info) -> ChoiceNode | None:
         row = await info.context.loaders.row(Choice, self.choice_id)
         return None if row is None else ChoiceNode.from_row(row)
@@ -141,12 +143,12 @@ class QuizMatch:
 
 @strawberry.type(description="What an attempt answered to one question.")
 class QuizAnswer:
-    text: str | None
-    matches: list[QuizMatch]
+    text: str | None = strawberry.field(description="The learner's text for SHORT_ANSWERS; empty otherwise.")
+    matches: list[QuizMatch] = strawberry.field(description="The learner's pairs for MATCH_ANSWERS; empty otherwise.")
     stored: strawberry.Private[dict[str, Any]]
     module_id: strawberry.Private[UUID]
 
-    @strawberry.field
+    @strawberry.field(description="The question answered.")
     async def question(self, info: Info) -> QuestionNode | None:
         row = await info.context.loaders.row(Question, UUID(self.stored["question_id"]))
         return None if row is None else QuestionNode.from_row(row)
@@ -169,13 +171,13 @@ class QuizAnswer:
 @strawberry.type(name="QuizAttempt", description="One try of a quiz by one learner (003 quiz status row).")
 class QuizAttemptNode(Node, OfEnrollment, OfUser):
     number: int = strawberry.field(description="1 for the learner's first attempt at this quiz.")
-    started_at: datetime
-    submitted_at: datetime | None
+    started_at: datetime = strawberry.field(description="When it began (UTC); a time limit counts from here.")
+    submitted_at: datetime | None = strawberry.field(description="When it was submitted; null while in progress.")
     deadline: datetime | None = strawberry.field(description="From the quiz's time limit; null without one.")
     timed_out: bool = strawberry.field(description="Submitted after the deadline: closed with a score of 0.")
     score: float | None = strawberry.field(description="Percent of the quiz's points, 0–100; null until submitted.")
     points: float | None = strawberry.field(description="Points earned; null until submitted.")
-    max_points: float | None
+    max_points: float | None = strawberry.field(description="The points the quiz is out of; null until submitted.")
     passed: bool | None = strawberry.field(description="By the quiz's passing percentage; null until submitted.")
     row: strawberry.Private[Any]
 
@@ -209,7 +211,7 @@ class QuizAttemptNode(Node, OfEnrollment, OfUser):
             for stored in self.row.answers or []
         ]
 
-    @strawberry.field
+    @strawberry.field(description="The quiz module; null when the viewer may not see it.")
     async def module(self, info: Info) -> Module | None:
         row = await info.context.loaders.row(ModuleRow, self.row.module_id)
         return None if row is None else module_from_row(row)

@@ -18,7 +18,9 @@ GroupOrder = order_input("GroupOrder", {"CREATED_AT": "created_at", "NAME": "nam
 @strawberry.type
 class UserQuery:
     @strawberry.field(description="A user by id; null when missing or hidden.")
-    async def user(self, info: Info, id: strawberry.ID) -> UserType | None:
+    async def user(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The user's global ID.")]
+    ) -> UserType | None:
         row_id = query_id(id, "User")
         row = None if row_id is None else await info.context.loaders.row(User, row_id)
         return None if row is None else UserType.from_row(row)
@@ -30,13 +32,19 @@ class UserQuery:
         search: Annotated[
             str | None, strawberry.argument(description="Words in the name (or, for admins, email).")
         ] = None,
-        role: Role | None = None,
-        is_active: bool | None = None,
+        role: Annotated[
+            Role | None, strawberry.argument(description="Only members with this role in the acting portal.")
+        ] = None,
+        is_active: Annotated[
+            bool | None, strawberry.argument(description="Only active (true) or deactivated (false) users.")
+        ] = None,
     ) -> Connection[UserType]:
         actor = await info.context.actor()
         return Listed(users.users_query, (actor, search, role, is_active), UserType.from_row)  # type: ignore[return-value]
 
     @strawberry.field(description="Learner groups of the portals the viewer can see.", extensions=[Paged(GroupOrder)])
-    async def groups(self, info: Info, search: str | None = None) -> Connection[GroupType]:
+    async def groups(
+        self, info: Info, search: Annotated[str | None, strawberry.argument(description="Words in the name.")] = None
+    ) -> Connection[GroupType]:
         actor = await info.context.actor()
         return Listed(users.groups_query, (actor, search), GroupType.from_row)  # type: ignore[return-value]

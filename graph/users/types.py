@@ -28,11 +28,11 @@ MEMBERSHIPS = "memberships_of_user"
 
 @strawberry.type(name="User", description="One account; it may belong to several portals.")
 class UserType(Node):
-    full_name: str
-    avatar_url: str | None
+    full_name: str = strawberry.field(description="The user's name as shown to others.")
+    avatar_url: str | None = strawberry.field(description="A picture of the user; null: none.")
     classroom_user_id: str = strawberry.field(description="The id virtual classrooms know this user by.")
-    is_active: bool
-    created_at: datetime
+    is_active: bool = strawberry.field(description="False once deactivated: the account can no longer sign in.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
     row_id: strawberry.Private[UUID]
     _email: strawberry.Private[str]
 
@@ -63,7 +63,13 @@ class UserType(Node):
     @strawberry.field(
         description="The user's enrollments, as the viewer may see them.", extensions=[Paged(EnrollmentOrder)]
     )
-    async def enrollments(self, info: Info, status: EnrollmentStatus | None = None) -> Connection[EnrollmentType]:
+    async def enrollments(
+        self,
+        info: Info,
+        status: Annotated[
+            EnrollmentStatus | None, strawberry.argument(description="Only enrollments in this status.")
+        ] = None,
+    ) -> Connection[EnrollmentType]:
         actor = await info.context.actor()
         args = (actor, None, None, status, None, None)
         return Listed(  # type: ignore[return-value]
@@ -74,7 +80,11 @@ class UserType(Node):
         description="The user's orders, as the viewer may see them (admins, or the user).",
         extensions=[Paged(OrderOrder)],
     )
-    async def orders(self, info: Info, filter: OrderFilterInput | None = None) -> Connection[OrderType]:
+    async def orders(
+        self,
+        info: Info,
+        filter: Annotated[OrderFilterInput | None, strawberry.argument(description="Narrows the orders.")] = None,
+    ) -> Connection[OrderType]:
         actor = await info.context.actor()
         return orders_listed(actor, filter, partition="user_id", parent=self.row_id)  # type: ignore[no-any-return]
 
@@ -91,15 +101,15 @@ class UserType(Node):
 
 @strawberry.type(name="Membership", description="A user's role in one portal.")
 class MembershipType(Node):
-    role: Role
-    created_at: datetime
+    role: Role = strawberry.field(description="The user's role in that portal.")
+    created_at: datetime = strawberry.field(description="When the user joined the portal (UTC).")
     portal_id: strawberry.Private[UUID]
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
         return cls(id=make_id("Membership", row.id), role=row.role, created_at=row.created_at, portal_id=row.portal_id)
 
-    @strawberry.field
+    @strawberry.field(description="The portal; null when the viewer may not see it.")
     async def portal(self, info: Info) -> Annotated["PortalType", strawberry.lazy("graph.portals.types")]:
         from graph.portals.types import PortalType
 
@@ -108,9 +118,9 @@ class MembershipType(Node):
 
 @strawberry.type(name="Group", description="Learners grouped for enrolment (004 subscribeGroups).")
 class GroupType(Node):
-    name: str
-    external_id: str | None
-    created_at: datetime
+    name: str = strawberry.field(description="The group's name.")
+    external_id: str | None = strawberry.field(description="The group's id in another system; null: none.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
     row_id: strawberry.Private[UUID]
 
     @classmethod

@@ -91,14 +91,22 @@ def _change(input_: WebhookCreateInput | WebhookUpdateInput) -> WebhookChange:
 class WebhookMutation:
     @strawberry.mutation(description="Subscribe a URL to events of the acting portal (admins).")
     async def webhook_create(
-        self, info: Info, input_: Annotated[WebhookCreateInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            WebhookCreateInput, strawberry.argument(name="input", description="The URL, events and optional secret.")
+        ],
     ) -> WebhookCreatePayload:
         change = _change(input_)
         return await perform(info, WebhookCreatePayload, subscriptions.create_webhook, lambda: {"change": change})
 
     @strawberry.mutation(description="Change a webhook's URL, events, secret, description or activity.")
     async def webhook_update(
-        self, info: Info, input_: Annotated[WebhookUpdateInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            WebhookUpdateInput, strawberry.argument(name="input", description="The webhook and the fields to change.")
+        ],
     ) -> WebhookPayload:  # type: ignore[valid-type]
         change = _change(input_)
         return await perform(
@@ -110,13 +118,19 @@ class WebhookMutation:
 
     @strawberry.mutation(description="Delete a webhook with its deliveries, pending ones included.")
     async def webhook_delete(
-        self, info: Info, input_: Annotated[WebhookDeleteInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[WebhookDeleteInput, strawberry.argument(name="input", description="The webhook to delete.")],
     ) -> WebhookPayload:  # type: ignore[valid-type]
         return await perform(info, WebhookPayload, subscriptions.delete_webhook, lambda: _webhook_id(input_.webhook_id))
 
     @strawberry.mutation(description="Send a delivery again now, with a fresh count of attempts.")
     async def webhook_delivery_retry(
-        self, info: Info, input_: Annotated[WebhookDeliveryRetryInput, strawberry.argument(name="input")]
+        self,
+        info: Info,
+        input_: Annotated[
+            WebhookDeliveryRetryInput, strawberry.argument(name="input", description="The delivery to send again.")
+        ],
     ) -> WebhookDeliveryPayload:  # type: ignore[valid-type]
         return await perform(
             info,

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph.context import Info
+from graph.enums import described
 from graph.node import Node, make_id, register
 from graph.pagination import Connection, Listed, Paged, order_input
 from models.enrollments import OutboxEvent
@@ -18,10 +19,18 @@ from models.webhooks import WebhookDeliveryStatus as DeliveryStatus
 from resolvers.webhooks import subscriptions
 from resolvers.webhooks.delivery import event_body
 
-WebhookDeliveryStatus = strawberry.enum(
-    DeliveryStatus,
-    description="PENDING: waiting for its (next) attempt; DELIVERING: a worker holds it; DELIVERED: a 2xx "
-    "answer came back; FAILED: every attempt failed (webhookDeliveryRetry starts over).",
+WebhookDeliveryStatus = described(
+    strawberry.enum(
+        DeliveryStatus,
+        description="PENDING: waiting for its (next) attempt; DELIVERING: a worker holds it; DELIVERED: a 2xx "
+        "answer came back; FAILED: every attempt failed (webhookDeliveryRetry starts over).",
+    ),
+    {
+        "PENDING": "Waiting for its first or next attempt.",
+        "DELIVERING": "A worker is sending it now.",
+        "DELIVERED": "The receiver answered 2xx.",
+        "FAILED": "Every attempt failed; webhookDeliveryRetry starts over.",
+    },
 )
 WebhookOrder = order_input("WebhookOrder", {"CREATED_AT": "created_at", "URL": "url"})
 WebhookDeliveryOrder = order_input(

@@ -7,6 +7,8 @@ never a traceback; argparse's own usage errors exit with 2.
 
 import argparse
 import asyncio
+import importlib.util
+import signal
 import sys
 import tempfile
 import time
@@ -23,6 +25,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from graph.observability import log_config
 from models.base import utcnow
 from models.migrate import upgrade_to_head
 from models.session import Db, SessionFn, create_engine, session_factory
@@ -214,14 +217,32 @@ def how_to_explore() -> str:
 
 def serve(settings: Settings, args: argparse.Namespace) -> int:
     """Each worker process imports `graph.app:app`, which reads the same settings from the environment.
-    Several workers write their metrics to one fresh directory, so `/metrics` on any shows them all."""
-    if args.workers > 1 and not settings.prometheus_multiproc_dir:
-        with tempfile.TemporaryDirectory(prefix="coursegraph-metrics-") as directory:
-            shared = Path(directory, "workers.env")  # uvicorn loads it before it starts the workers
-            shared.write_text(f"PROMETHEUS_MULTIPROC_DIR={directory}\n")
-            uvicorn.run("graph.app:app", host=args.host, port=args.port, workers=args.workers, env_file=shared)
-        return 0
-    uvicorn.run("graph.app:app", host=args.host, port=args.port, workers=args.workers)
+    Several workers write their metrics to one fresh directory, so `/metrics` on any shows them all.
+
+    SIGTERM is a graceful shutdown (docs/operations.md): no new connections, in-flight requests
+    answered for up to GRACEFUL_SHUTDOWN_SECONDS, then the app's shutdown, and exit code 0."""
+    if settings.otel_enabled and importlib.util.find_spec("opentelemetry.sdk") is None:
+        raise CommandFailed("OTEL_ENABLED needs the `otel` extra: pip install 'coursegraph[otel]'.")
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "workers": args.workers,
+        "log_config": log_config(settings),
+        "access_log": False,  # the app writes its own, with the request id (ACCESS_LOG)
+        "timeout_graceful_shutdown": settings.graceful_shutdown_seconds,
+    }
+    # uvicorn re-raises the signal it stopped on once it is done; a stop it completed is a success
+    stopped = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        if args.workers > 1 and not settings.prometheus_multiproc_dir:
+            with tempfile.TemporaryDirectory(prefix="coursegraph-metrics-") as directory:
+                shared = Path(directory, "workers.env")  # uvicorn loads it before it starts the workers
+                shared.write_text(f"PROMETHEUS_MULTIPROC_DIR={directory}\n")
+                uvicorn.run("graph.app:app", env_file=shared, **options)
+        else:
+            uvicorn.run("graph.app:app", **options)
+    finally:
+        signal.signal(signal.SIGTERM, stopped)
     return 0
 
 

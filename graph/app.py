@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import logging
 import logging.config
 import time
 from collections.abc import AsyncIterator, Callable
@@ -49,6 +50,8 @@ from resolvers.webhooks.delivery import DeliveryPolicy, run_worker
 
 if TYPE_CHECKING:
     from graph.tracing import Tracing
+
+log = logging.getLogger("coursegraph.app")
 
 
 class CourseGraphView(GraphQL[Context, None]):
@@ -238,7 +241,8 @@ def create_app(
         # uvicorn runs this once in-flight requests are answered (graceful shutdown, graph/cli.py)
         await view.events.close()
         if worker is not None:
-            stopping.set()  # a delivery pass under way finishes; past the grace period it is cancelled
+            log.info("stopping the webhook worker: a delivery pass under way finishes first")
+            stopping.set()  # past the grace period it is cancelled
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(worker, settings.graceful_shutdown_seconds)
         await limiter.counter.close()

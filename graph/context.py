@@ -40,11 +40,6 @@ class Context:
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db, self.actor)
 
-    @property
-    def request_id(self) -> str | None:
-        """The request's id (graph/observability.py): in logs, traces and the `X-Request-Id` header."""
-        return getattr(self.request.state, "request_id", None)
-
     def actor(self) -> Awaitable[Actor]:
         """Resolved once per request, on first use, by whichever field needs it first."""
         if self._actor is None:

@@ -215,13 +215,20 @@ def how_to_explore() -> str:
     return "\n".join(lines)
 
 
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its package is missing
+        return False
+
+
 def serve(settings: Settings, args: argparse.Namespace) -> int:
     """Each worker process imports `graph.app:app`, which reads the same settings from the environment.
     Several workers write their metrics to one fresh directory, so `/metrics` on any shows them all.
 
     SIGTERM is a graceful shutdown (docs/operations.md): no new connections, in-flight requests
     answered for up to GRACEFUL_SHUTDOWN_SECONDS, then the app's shutdown, and exit code 0."""
-    if settings.otel_enabled and importlib.util.find_spec("opentelemetry.sdk") is None:
+    if settings.otel_enabled and not _installed("opentelemetry.sdk"):
         raise CommandFailed("OTEL_ENABLED needs the `otel` extra: pip install 'coursegraph[otel]'.")
     options: dict[str, Any] = {
         "host": args.host,

@@ -96,6 +96,8 @@ class RequestTelemetry:
 
 
 def _log_access(scope: Scope, *, status: int, duration_ms: float) -> None:
+    if not access_log.isEnabledFor(logging.INFO):  # LOG_LEVEL above INFO: not even the fields
+        return
     state = scope.get("state", {})
     db = state.get("db")
     client = scope.get("client")

@@ -53,7 +53,8 @@ class Tracing:
         if provider is not None:
             return cls(provider, owned=False)
         made = TracerProvider(resource=Resource.create({"service.name": settings.otel_service_name}))
-        made.add_span_processor(BatchSpanProcessor(_exporter(settings)))
+        for name in {name.strip() for name in settings.otel_traces_exporter.split(",")} - {"none", ""}:
+            made.add_span_processor(BatchSpanProcessor(_exporter(name)))
         return cls(made, owned=True)
 
     def schema(self, schema: strawberry.Schema) -> strawberry.Schema:
@@ -110,9 +111,11 @@ class Tracing:
             span.end()
 
 
-def _exporter(settings: Settings) -> SpanExporter:
-    if settings.otel_traces_exporter == "console":
+def _exporter(name: str) -> SpanExporter:
+    if name == "console":
         return ConsoleSpanExporter()
+    if name != "otlp":
+        raise ValueError(f"OTEL_TRACES_EXPORTER: {name!r} is none of otlp, console, none")
     # in the `otel` extra, not in `test`: the suite exports to memory
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 

@@ -65,10 +65,11 @@ class Settings(BaseSettings):
     liveminutes_timeout_seconds: float = 10.0
     # Operations (docs/operations.md): logs, the access log, traces, shutdown
     log_format: Literal["text", "json"] = "text"
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     access_log: bool = True  # one line per HTTP request (uvicorn's own access log is always off)
     otel_enabled: bool = False  # OpenTelemetry traces; needs the `otel` extra
-    otel_traces_exporter: Literal["otlp", "console"] = "otlp"  # otlp: OTEL_EXPORTER_OTLP_* as usual
+    # the standard variable: a comma-separated list of otlp (OTEL_EXPORTER_OTLP_* as usual), console, none
+    otel_traces_exporter: str = "otlp"
     otel_service_name: str = "coursegraph"
     graceful_shutdown_seconds: int = 30  # in-flight requests may finish this long after SIGTERM
 

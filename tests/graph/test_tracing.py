@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+import uvicorn
 from asgi_lifespan import LifespanManager
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -16,6 +17,8 @@ from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from graph.app import create_app
+from graph.cli import main
+from graph.tracing import Tracing
 from models.settings import Settings
 from tests.conftest import Credentials, FrozenClock, serving
 from tests.factories import make_course, make_portal
@@ -126,3 +129,30 @@ async def test_with_tracing_off_the_service_needs_no_opentelemetry(
     assert response.json()["data"] == {"__typename": "Query"}
     with pytest.raises(RuntimeError, match=r"coursegraph\[otel\]"):
         create_app(settings.model_copy(update={"otel_enabled": True}), engine=engine, clock=clock)
+
+
+def test_serve_with_tracing_on_but_no_opentelemetry_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def started(*_: object, **__: object) -> None:
+        raise AssertionError("the server started")
+
+    for hidden in ("opentelemetry", "opentelemetry.sdk"):
+        monkeypatch.setitem(sys.modules, hidden, None)
+    monkeypatch.setattr(uvicorn, "run", started)
+    monkeypatch.setenv("OTEL_ENABLED", "true")
+    assert main(["serve"]) == 1
+    assert capsys.readouterr().err == (
+        "coursegraph serve: OTEL_ENABLED needs the `otel` extra: pip install 'coursegraph[otel]'.\n"
+    )
+
+
+def test_the_exporters_are_the_ones_otel_traces_exporter_lists() -> None:
+    tracing = Tracing.start(Settings(otel_traces_exporter="console, none"))
+    try:
+        assert tracing.owned
+        assert isinstance(tracing.provider, TracerProvider)
+    finally:
+        tracing.close()
+    with pytest.raises(ValueError, match="'zipkin' is none of otlp, console, none"):
+        Tracing.start(Settings(otel_traces_exporter="zipkin"))

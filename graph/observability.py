@@ -163,14 +163,19 @@ def structured_handler(stream: TextIO, *, as_json: bool) -> logging.Handler:
 def log_config(settings: Settings) -> dict[str, Any]:
     """For `logging.config.dictConfig`: `coursegraph serve` gives it to uvicorn, so uvicorn's own
     lines share the format, and the served app applies it at start-up (`uvicorn graph.app:app`).
-    uvicorn's access log is silenced: the app's carries more (the request id, the operation)."""
-    handler = {"()": structured_handler, "stream": "ext://sys.stderr", "as_json": settings.log_format == "json"}
+    As with uvicorn, access lines go to stdout and the rest to stderr. uvicorn's access log is
+    silenced: the app's carries more (the request id, the operation)."""
+    as_json = settings.log_format == "json"
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "handlers": {"structured": handler},
-        "root": {"handlers": ["structured"], "level": settings.log_level},
+        "handlers": {
+            "stderr": {"()": structured_handler, "stream": "ext://sys.stderr", "as_json": as_json},
+            "stdout": {"()": structured_handler, "stream": "ext://sys.stdout", "as_json": as_json},
+        },
+        "root": {"handlers": ["stderr"], "level": settings.log_level},
         "loggers": {
+            access_log.name: {"handlers": ["stdout"], "propagate": False},
             "uvicorn": {"handlers": [], "propagate": True},
             "uvicorn.error": {"handlers": [], "propagate": True},
             "uvicorn.access": {"handlers": [], "propagate": False, "level": "CRITICAL"},

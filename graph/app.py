@@ -5,10 +5,12 @@ import asyncio
 import contextlib
 import gc
 import json
+import logging
+import logging.config
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
+from typing import TYPE_CHECKING, Any
 
 from cross_web import HTTPException
 from sqlalchemy import text
@@ -35,6 +37,7 @@ from graph.graphiql import graphiql_assets, graphiql_page
 from graph.integrations.courses_api import completions_route
 from graph.integrations.learncube import learncube_route
 from graph.metrics import ERRORS, REQUESTS, STATEMENTS, metrics_endpoint, operation_label
+from graph.observability import RequestTelemetry, log_config
 from graph.persisted import PersistedQueries, PersistedQueryRefusal, make_persisted_queries
 from graph.rate_limit import RateLimiter, make_counter
 from graph.schema import schema
@@ -45,6 +48,11 @@ from models.settings import Settings
 from models.storage import FileStorage, LocalDiskStorage
 from resolvers.errors import Forbidden, NotFound, Unauthenticated
 from resolvers.webhooks.delivery import DeliveryPolicy, run_worker
+
+if TYPE_CHECKING:
+    from graph.tracing import Tracing
+
+log = logging.getLogger("coursegraph.app")
 
 
 class CourseGraphView(GraphQL[Context, None]):
@@ -57,8 +65,11 @@ class CourseGraphView(GraphQL[Context, None]):
         limiter: RateLimiter,
         persisted: PersistedQueries,
         storage: FileStorage,
+        tracing: "Tracing | None" = None,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, multipart_uploads_enabled=True)
+        graphql_schema = schema if tracing is None else tracing.schema(schema)
+        graphiql = "graphiql" if settings.graphiql else None
+        super().__init__(graphql_schema, graphql_ide=graphiql, multipart_uploads_enabled=True)
         self.settings = settings
         self.sessions = sessions
         self.replica = replica  # queries' sessions (DATABASE_REPLICA_URL); None: the primary's
@@ -66,6 +77,9 @@ class CourseGraphView(GraphQL[Context, None]):
         self.persisted = persisted
         self.storage = storage
         self.events = make_broker(settings)
+        self.compiled_span: Callable[[], AbstractContextManager[Any]] = (
+            nullcontext if tracing is None else tracing.compiled_read
+        )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         context = make_context(request, self.settings, self.sessions, self.events, self.storage, self.replica)
@@ -170,7 +184,9 @@ class CourseGraphView(GraphQL[Context, None]):
 
         A mutation over GET is 405 Method Not Allowed (GraphQL over HTTP), not 400."""
         request_data, context = kwargs["request_data"], kwargs["context"]
-        data = await compiled.answer(context, request_data.query, request_data.variables, request_data.operation_name)
+        data = await compiled.answer(
+            context, request_data.query, request_data.variables, request_data.operation_name, traced=self.compiled_span
+        )
         if data is not None:
             return ExecutionResult(data=CompiledData(data), errors=None)
         try:
@@ -199,12 +215,17 @@ def create_app(
     clock: Clock = utcnow,
     freeze_heap: bool = False,
     storage: FileStorage | None = None,
+    configure_logging: bool = False,
+    tracer_provider: Any = None,
 ) -> Starlette:
     """`freeze_heap`, for a worker process that serves until it exits: once started, everything
     alive (modules, the schema, plans) leaves the garbage collector's view, so its full
-    collections stop walking them: fewer and shorter pauses, so a lower p99."""
+    collections stop walking them: fewer and shorter pauses, so a lower p99. `configure_logging`,
+    for the same process: LOG_FORMAT and LOG_LEVEL from start-up on (tests keep pytest's logging).
+    `tracer_provider`: where OTEL_ENABLED traces go (tests pass one that keeps them in memory)."""
     settings = settings or Settings()
     engine = engine or create_engine(settings)
+    tracing = _tracing(settings, engine, tracer_provider) if settings.otel_enabled else None
     sessions = session_factory(engine, clock)
     replica = create_replica_engine(settings)
     storage = storage or LocalDiskStorage(settings.upload_dir)
@@ -231,27 +252,33 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if configure_logging:
+            logging.config.dictConfig(log_config(settings))
         if freeze_heap:
             gc.collect()
             gc.freeze()
-        worker = None
+        worker, stopping = None, asyncio.Event()
         if settings.webhook_worker:
             policy = DeliveryPolicy.of(settings)
             worker = asyncio.create_task(
-                run_worker(engine, clock, policy=policy, poll_seconds=settings.webhook_poll_seconds)
+                run_worker(engine, clock, policy=policy, poll_seconds=settings.webhook_poll_seconds, stop=stopping)
             )
         await view.events.start()
         yield
+        # uvicorn runs this once in-flight requests are answered (graceful shutdown, graph/cli.py)
         await view.events.close()
         if worker is not None:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            log.info("stopping the webhook worker: a delivery pass under way finishes first")
+            stopping.set()  # past the grace period it is cancelled
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(worker, settings.graceful_shutdown_seconds)
         await limiter.counter.close()
         await persisted.close()
         await engine.dispose()
         if replica is not None:
             await replica.dispose()
+        if tracing is not None:
+            tracing.close()
 
     limiter = RateLimiter(settings, make_counter(settings), clock)
     persisted = make_persisted_queries(settings)
@@ -262,6 +289,7 @@ def create_app(
         limiter=limiter,
         persisted=persisted,
         storage=storage,
+        tracing=tracing,
     )
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
@@ -278,7 +306,9 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         middleware=[
-            Middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_body_bytes)
+            Middleware(RequestTelemetry, log_access=settings.access_log),
+            *([] if tracing is None else [tracing.middleware()]),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_body_bytes),
         ],
     )
     app.state.settings = settings
@@ -287,4 +317,15 @@ def create_app(
     return app
 
 
-app = create_app(freeze_heap=True)  # what `coursegraph serve` runs in each worker
+def _tracing(settings: Settings, engine: AsyncEngine, provider: Any) -> "Tracing":
+    """Imported only when on: the opentelemetry packages are the optional `otel` extra."""
+    try:
+        from graph.tracing import Tracing
+    except ModuleNotFoundError as missing:
+        raise RuntimeError("OTEL_ENABLED needs the `otel` extra: pip install 'coursegraph[otel]'") from missing
+    tracing = Tracing.start(settings, provider)
+    tracing.instrument(engine)
+    return tracing
+
+
+app = create_app(freeze_heap=True, configure_logging=True)  # what `coursegraph serve` runs in each worker

@@ -7,6 +7,8 @@ never a traceback; argparse's own usage errors exit with 2.
 
 import argparse
 import asyncio
+import importlib.util
+import signal
 import sys
 import tempfile
 import time
@@ -24,6 +26,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from graph.observability import log_config
 from models.base import utcnow
 from models.migrate import upgrade_to_head
 from models.session import Db, SessionFn, create_engine, session_factory
@@ -219,19 +222,45 @@ def how_to_explore() -> str:
     return "\n".join(lines)
 
 
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its package is missing
+        return False
+
+
 def serve(settings: Settings, args: argparse.Namespace) -> int:
     """Each worker process imports `graph.app:app`, which reads the same settings from the environment.
     Several workers write their metrics to one fresh directory, so `/metrics` on any shows them all.
-    SQLite serves one process: it has no row locks for several to share the webhook queue, nor a pool."""
+
+    SQLite serves one process: it has no row locks for several to share the webhook queue, nor a pool.
+
+    SIGTERM is a graceful shutdown (docs/operations.md): no new connections, in-flight requests
+    answered for up to GRACEFUL_SHUTDOWN_SECONDS, then the app's shutdown, and exit code 0."""
     if args.workers > 1 and settings.is_sqlite:
         raise CommandFailed("several workers need PostgreSQL (DATABASE_URL); SQLite serves one worker process.")
-    if args.workers > 1 and not settings.prometheus_multiproc_dir:
-        with tempfile.TemporaryDirectory(prefix="coursegraph-metrics-") as directory:
-            shared = Path(directory, "workers.env")  # uvicorn loads it before it starts the workers
-            shared.write_text(f"PROMETHEUS_MULTIPROC_DIR={directory}\n")
-            uvicorn.run("graph.app:app", host=args.host, port=args.port, workers=args.workers, env_file=shared)
-        return 0
-    uvicorn.run("graph.app:app", host=args.host, port=args.port, workers=args.workers)
+    if settings.otel_enabled and not _installed("opentelemetry.sdk"):
+        raise CommandFailed("OTEL_ENABLED needs the `otel` extra: pip install 'coursegraph[otel]'.")
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "workers": args.workers,
+        "log_config": log_config(settings),
+        "access_log": False,  # the app writes its own, with the request id (ACCESS_LOG)
+        "timeout_graceful_shutdown": settings.graceful_shutdown_seconds,
+    }
+    # uvicorn re-raises the signal it stopped on once it is done; a stop it completed is a success
+    stopped = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        if args.workers > 1 and not settings.prometheus_multiproc_dir:
+            with tempfile.TemporaryDirectory(prefix="coursegraph-metrics-") as directory:
+                shared = Path(directory, "workers.env")  # uvicorn loads it before it starts the workers
+                shared.write_text(f"PROMETHEUS_MULTIPROC_DIR={directory}\n")
+                uvicorn.run("graph.app:app", env_file=shared, **options)
+        else:
+            uvicorn.run("graph.app:app", **options)
+    finally:
+        signal.signal(signal.SIGTERM, stopped)
     return 0
 
 

@@ -1,7 +1,8 @@
 """Errors as clients see them: every GraphQL error carries `extensions.code`.
 
-Anything unexpected becomes INTERNAL_SERVER_ERROR with a fixed message; the original is logged,
-never sent (no type, message or trace leaks to clients).
+Anything unexpected becomes INTERNAL_SERVER_ERROR with a fixed message and the request's id
+(`extensions.requestId`); the original is logged with that id, never sent (no type, message or
+trace leaks to clients).
 """
 
 import logging
@@ -14,6 +15,7 @@ from strawberry.extensions import MaskErrors
 
 from graph.enums import described
 from graph.limits import TOKENS_EXCEEDED, TOO_COMPLEX
+from graph.observability import current_request_id
 from resolvers.errors import BadInput, Forbidden, NotFound, Problem, RateLimited, Unauthenticated
 
 log = logging.getLogger("coursegraph.errors")
@@ -74,6 +76,9 @@ class ErrorCodes(MaskErrors):
         log.error("unexpected error at %s", error.path, exc_info=error.original_error)
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        request_id = current_request_id()
+        if request_id is not None:  # for the user to quote to support: the log line carries it too
+            masked.extensions["requestId"] = request_id
         return masked
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:

@@ -157,16 +157,20 @@ class Db:
     async def fetch_value(self, sql: str, arguments: Sequence[Any]) -> Any:
         """One statement compiled ahead (graph/compiled/template.py) run by the driver itself:
         SQLAlchemy's per-execution work is what such a statement exists to skip, but its
-        `before_cursor_execute` listeners still see it (statement counts, logs). A failure rolls
-        the session back and is raised as `DriverError`."""
+        `before_cursor_execute` and `after_cursor_execute` listeners still see it start and end
+        (statement counts, logs, trace spans). A failure rolls the session back and is raised as
+        `DriverError`."""
         async with self._lock:
             session = await self._current()
             try:
                 connection = await session.connection()
                 sync = connection.sync_connection
                 sync.dispatch.before_cursor_execute(sync, None, sql, arguments, None, False)  # type: ignore[union-attr]
-                raw = await connection.get_raw_connection()
-                return await raw.driver_connection.fetchval(sql, *arguments)  # type: ignore[union-attr]
+                try:
+                    raw = await connection.get_raw_connection()
+                    return await raw.driver_connection.fetchval(sql, *arguments)  # type: ignore[union-attr]
+                finally:
+                    sync.dispatch.after_cursor_execute(sync, None, sql, arguments, None, False)  # type: ignore[union-attr]
             except Exception as error:
                 await session.rollback()
                 raise DriverError(str(error)) from error

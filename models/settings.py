@@ -1,5 +1,7 @@
 """Settings read from the environment once, in `create_app()` or the command line."""
 
+from typing import Literal
+
 from pydantic import ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -65,6 +67,20 @@ class Settings(BaseSettings):
     liveminutes_account_sid: str | None = None
     liveminutes_auth_token: str | None = None
     liveminutes_timeout_seconds: float = 10.0
+    # Operations (docs/operations.md): logs, the access log, traces, shutdown
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    access_log: bool = True  # one line per HTTP request (uvicorn's own access log is always off)
+    otel_enabled: bool = False  # OpenTelemetry traces; needs the `otel` extra
+    # the standard variable: a comma-separated list of otlp (OTEL_EXPORTER_OTLP_* as usual), console, none
+    otel_traces_exporter: str = "otlp"
+    otel_service_name: str = "coursegraph"
+    graceful_shutdown_seconds: int = 30  # in-flight requests may finish this long after SIGTERM
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("database_replica_url")
     @classmethod

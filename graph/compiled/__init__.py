@@ -7,12 +7,14 @@ mutations, subscriptions, fields without a shape, directives, SQLite, and every 
 would end in an error — goes to the regular executor, which gives the same answer, errors included.
 """
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from graphql.execution.values import get_variable_values
 from sqlalchemy.exc import SQLAlchemyError
 
-from graph.compiled.plan import GRAPHQL, plan
+from graph.compiled.plan import GRAPHQL, Plan, plan
 from graph.compiled.sql import statement
 from graph.compiled.template import Templates, bind
 from graph.context import Context
@@ -25,15 +27,29 @@ TEMPLATES = Templates()
 
 
 async def answer(
-    context: Context, query: str | None, variables: dict[str, Any] | None, operation_name: str | None
+    context: Context,
+    query: str | None,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    *,
+    traced: Callable[[], AbstractContextManager[Any]] = nullcontext,
 ) -> str | None:
-    """The response's `data` as JSON text, or None when the regular executor must answer."""
+    """The response's `data` as JSON text, or None when the regular executor must answer.
+    `traced` opens the span of a query that has a plan (graph/tracing.py), the rest has none."""
     settings = context.settings
     if query is None or settings.is_sqlite or not settings.compiled_reads:
         return None
     found = plan(query, operation_name, settings.max_tokens)
     if found is None:
         return None
+    with traced():
+        return await _planned(context, found, variables, operation_name)
+
+
+async def _planned(
+    context: Context, found: Plan, variables: dict[str, Any] | None, operation_name: str | None
+) -> str | None:
+    settings = context.settings
     values = get_variable_values(GRAPHQL, found.operation.variable_definitions or (), variables or {})
     if isinstance(values, list):
         return None

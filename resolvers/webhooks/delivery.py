@@ -14,6 +14,7 @@ background task, `coursegraph deliver`) calls it in a loop.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Sequence
@@ -290,15 +291,27 @@ async def deliver_due(
     return done
 
 
-async def run_worker(engine: AsyncEngine, clock: Clock, *, policy: DeliveryPolicy, poll_seconds: float) -> None:
+async def run_worker(
+    engine: AsyncEngine,
+    clock: Clock,
+    *,
+    policy: DeliveryPolicy,
+    poll_seconds: float,
+    stop: asyncio.Event | None = None,
+) -> None:
     """The background loop: a pause, then passes until one finds less than a batch due. It
     starts with the pause, so a process that stops at once sends nothing. A failing pass
-    (database away) is logged and tried again: the outbox keeps every event meanwhile."""
+    (database away) is logged and tried again: the outbox keeps every event meanwhile.
+    `stop` ends it between passes: a pass under way finishes, so no claim waits out its lease."""
+    stop = stop or asyncio.Event()
     async with httpx.AsyncClient(timeout=policy.timeout_seconds) as client:
         busy = False
-        while True:
+        while not stop.is_set():
             if not busy:
-                await asyncio.sleep(poll_seconds)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), poll_seconds)
+                if stop.is_set():
+                    return
             try:
                 done = await deliver_due(engine, clock, policy=policy, client=client)
             except Exception:  # the loop must outlive any one pass

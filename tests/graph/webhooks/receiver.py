@@ -23,6 +23,7 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     url: str = ""
     arrived: asyncio.Event = field(default_factory=asyncio.Event)  # set by each request
+    gate: asyncio.Event | None = None  # when given, each answer waits until it is set
 
     @property
     def accepted(self) -> list[Received]:
@@ -38,6 +39,8 @@ class Receiver:
             status = self.script.pop(0) if self.script else 200
             self.received.append(Received(headers, body, status))
             self.arrived.set()
+            if self.gate is not None:
+                await asyncio.wait_for(self.gate.wait(), READ_TIMEOUT_SECONDS * 6)
             writer.write(f"HTTP/1.1 {status} Scripted\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".encode())
             await writer.drain()
         finally:
@@ -45,8 +48,8 @@ class Receiver:
 
 
 @asynccontextmanager
-async def receiving(*script: int) -> AsyncIterator[Receiver]:
-    receiver = Receiver(list(script))
+async def receiving(*script: int, gate: asyncio.Event | None = None) -> AsyncIterator[Receiver]:
+    receiver = Receiver(list(script), gate=gate)
     server = await asyncio.start_server(receiver._handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     receiver.url = f"http://127.0.0.1:{port}/hooks"

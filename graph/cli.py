@@ -34,6 +34,9 @@ from resolvers.webhooks.delivery import DeliveryPass, DeliveryPolicy, deliver_du
 
 GRAPHIQL_URL = "http://127.0.0.1:8000/graphql"
 DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+# uvicorn's supervisor replaces a worker that does not answer its ping within this many seconds
+# (default 5): a worker busy starting up or serving a burst on a loaded host is not a dead one.
+WORKER_HEALTHCHECK_SECONDS = 30
 R = TypeVar("R")
 
 
@@ -219,7 +222,14 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix="coursegraph-metrics-") as directory:
             shared = Path(directory, "workers.env")  # uvicorn loads it before it starts the workers
             shared.write_text(f"PROMETHEUS_MULTIPROC_DIR={directory}\n")
-            uvicorn.run("graph.app:app", host=args.host, port=args.port, workers=args.workers, env_file=shared)
+            uvicorn.run(
+                "graph.app:app",
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                env_file=shared,
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            )
         return 0
     uvicorn.run("graph.app:app", host=args.host, port=args.port, workers=args.workers)
     return 0

@@ -13,11 +13,13 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from graph.limits import TOKENS_EXCEEDED, TOO_COMPLEX
+from models.session import DatabaseUnavailable
 from resolvers.errors import BadInput, Forbidden, NotFound, Problem, RateLimited, Unauthenticated
 
 log = logging.getLogger("coursegraph.errors")
 
 INTERNAL_MESSAGE = "Internal server error"
+UNAVAILABLE = "SERVICE_UNAVAILABLE"  # the database is out of reach: HTTP 503 when nothing was answered
 
 
 class ApiError(Exception):
@@ -44,6 +46,7 @@ KNOWN: dict[type[Exception], str] = {
     Unauthenticated: "UNAUTHENTICATED",
     Forbidden: "FORBIDDEN",
     RateLimited: "RATE_LIMITED",
+    DatabaseUnavailable: UNAVAILABLE,
 }
 
 
@@ -96,6 +99,12 @@ def without_leaks(errors: list[GraphQLError]) -> list[GraphQLError]:
     if all((error.extensions or {}).get("code") for error in errors):
         return errors
     return ErrorCodes()._process_errors(errors)
+
+
+def unavailable(result_data: object, errors: list[GraphQLError]) -> bool:
+    """Nothing answered because the database is out of reach: HTTP 503, so clients and load
+    balancers retry. A response with data stays 2xx (GraphQL over HTTP), its errors coded."""
+    return result_data is None and any((e.extensions or {}).get("code") == UNAVAILABLE for e in errors)
 
 
 def error_type(name: str, codes: type[StrEnum]) -> Any:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from cross_web import HTTPException
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -31,7 +32,7 @@ from graph import compiled
 from graph.assignments.downloads import download_route
 from graph.body_limit import BodyLimit
 from graph.context import Context, make_context
-from graph.errors import retry_after, without_leaks
+from graph.errors import UNAVAILABLE, retry_after, unavailable, without_leaks
 from graph.events import make_broker
 from graph.graphiql import graphiql_assets, graphiql_page
 from graph.integrations.courses_api import completions_route
@@ -43,7 +44,13 @@ from graph.rate_limit import RateLimiter, make_counter
 from graph.schema import schema
 from graph.transport import http_refusal, negotiated, nul_refusal, refusal_code, upload_refusal, wants_graphql_response
 from models.base import Clock, utcnow
-from models.session import create_engine, create_replica_engine, session_factory
+from models.session import (
+    DatabaseUnavailable,
+    create_engine,
+    create_replica_engine,
+    session_factory,
+    unreachable,
+)
 from models.settings import Settings
 from models.storage import FileStorage, LocalDiskStorage
 from resolvers.errors import Forbidden, NotFound, Unauthenticated
@@ -133,6 +140,8 @@ class CourseGraphView(GraphQL[Context, None]):
         if wait is not None:
             response.status_code = 429
             response.headers["retry-after"] = str(wait)
+        if getattr(request.state, "unavailable", False):
+            response.status_code = 503
         return negotiated(request, response, refused=getattr(request.state, "refused", False))
 
     async def _signed_in(self, request: Request) -> bool:
@@ -149,6 +158,7 @@ class CourseGraphView(GraphQL[Context, None]):
         if result.errors:
             result.errors = without_leaks(result.errors)
             request.state.retry_after = retry_after(result.errors)
+            request.state.unavailable = unavailable(result.data, result.errors)
             for error in result.errors:
                 ERRORS.labels((error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR")).inc()
         processed = await super().process_result(request, result)
@@ -206,6 +216,18 @@ def _encoded(response: Any) -> str:
         rest = json.dumps({key: value for key, value in response.items() if key != "data"}, separators=(",", ":"))
         return '{"data":' + response["data"] + ("}" if rest == "{}" else "," + rest[1:])
     return json.dumps(response, separators=(",", ":"))
+
+
+UNREACHABLE = (SQLAlchemyError, ConnectionError, TimeoutError)
+
+
+async def database_unavailable(_: Request, error: Exception) -> Response:
+    """Routes outside GraphQL (files, integrations) answer a lost database as GraphQL does: 503
+    with the code, no trace; any other error goes on to the server's 500."""
+    if not unreachable(error):
+        raise error
+    body = {"errors": [{"message": str(DatabaseUnavailable()), "extensions": {"code": UNAVAILABLE}}]}
+    return JSONResponse(body, status_code=503)
 
 
 def create_app(
@@ -305,6 +327,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
+        exception_handlers=dict.fromkeys(UNREACHABLE, database_unavailable),
         middleware=[
             Middleware(RequestTelemetry, log_access=settings.access_log),
             *([] if tracing is None else [tracing.middleware()]),

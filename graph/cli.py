@@ -40,6 +40,9 @@ from resolvers.webhooks.delivery import DeliveryPass, DeliveryPolicy, deliver_du
 
 GRAPHIQL_URL = "http://127.0.0.1:8000/graphql"
 DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+# uvicorn's supervisor replaces a worker that does not answer its ping within this many seconds
+# (default 5): a worker busy starting up or serving a burst on a loaded host is not a dead one.
+WORKER_HEALTHCHECK_SECONDS = 30
 R = TypeVar("R")
 
 
@@ -248,6 +251,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         "log_config": log_config(settings),
         "access_log": False,  # the app writes its own, with the request id (ACCESS_LOG)
         "timeout_graceful_shutdown": settings.graceful_shutdown_seconds,
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS,
     }
     # uvicorn re-raises the signal it stopped on once it is done; a stop it completed is a success
     stopped = signal.signal(signal.SIGTERM, lambda *_: None)

@@ -16,11 +16,13 @@ from strawberry.extensions import MaskErrors
 from graph.enums import described
 from graph.limits import TOKENS_EXCEEDED, TOO_COMPLEX
 from graph.observability import current_request_id
+from models.session import DatabaseUnavailable
 from resolvers.errors import BadInput, Forbidden, NotFound, Problem, RateLimited, Unauthenticated
 
 log = logging.getLogger("coursegraph.errors")
 
 INTERNAL_MESSAGE = "Internal server error"
+UNAVAILABLE = "SERVICE_UNAVAILABLE"  # the database is out of reach: HTTP 503 when nothing was answered
 
 
 class ApiError(Exception):
@@ -47,6 +49,7 @@ KNOWN: dict[type[Exception], str] = {
     Unauthenticated: "UNAUTHENTICATED",
     Forbidden: "FORBIDDEN",
     RateLimited: "RATE_LIMITED",
+    DatabaseUnavailable: UNAVAILABLE,
 }
 
 
@@ -143,6 +146,12 @@ ERROR_CODES = {
     "COUPON_NOT_APPLICABLE": "The coupon does not apply to these products or this currency.",
     "COUPON_MINIMUM_NOT_MET": "The order's subtotal is below the coupon's minimum amount.",
 }
+
+
+def unavailable(result_data: object, errors: list[GraphQLError]) -> bool:
+    """Nothing answered because the database is out of reach: HTTP 503, so clients and load
+    balancers retry. A response with data stays 2xx (GraphQL over HTTP), its errors coded."""
+    return result_data is None and any((e.extensions or {}).get("code") == UNAVAILABLE for e in errors)
 
 
 def error_type(name: str, codes: type[StrEnum]) -> Any:

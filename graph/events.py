@@ -18,6 +18,7 @@ from uuid import UUID
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from graph.metrics import SUBSCRIPTIONS
 from models.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,9 +65,11 @@ class Broker:
     async def subscription(self, topic: str) -> AsyncIterator["asyncio.Queue[Hashable]"]:
         queue: asyncio.Queue[Hashable] = asyncio.Queue()
         self._queues[topic].add(queue)
+        SUBSCRIPTIONS.inc()
         try:
             yield queue
         finally:
+            SUBSCRIPTIONS.dec()
             self._queues[topic].discard(queue)
             if not self._queues[topic]:
                 del self._queues[topic]

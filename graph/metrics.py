@@ -1,7 +1,7 @@
 """Prometheus metrics at `GET /metrics` (contract §2): what an operator needs at 3 a.m.
 
-Requests and their latency by operation name, SQL statements per request, DataLoader batch sizes
-and errors by code. Operation names come from clients, so only well-formed ones become labels and
+Requests and their latency by operation name, SQL statements per request, DataLoader batch sizes,
+errors by code and the subscriptions open. Operation names come from clients, so only well-formed ones become labels and
 only the first `MAX_OPERATIONS` of them; the rest are counted as `other`.
 
 Several workers (`coursegraph serve --workers N`) share one view through prometheus_client's
@@ -13,7 +13,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.requests import Request
 from starlette.responses import Response
@@ -39,6 +39,11 @@ BATCH_SIZES = Histogram(
     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
 )
 ERRORS = Counter("coursegraph_errors_total", "Errors in GraphQL responses, by extensions.code.", ["code"])
+SUBSCRIPTIONS = Gauge(
+    "coursegraph_subscriptions",
+    "GraphQL subscriptions open, waiting for changes (summed over the live workers).",
+    multiprocess_mode="livesum",
+)
 
 
 @dataclass(slots=True)

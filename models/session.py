@@ -2,13 +2,15 @@
 
 import asyncio
 import weakref
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -47,7 +49,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
     """SQLite gets a fresh connection per session (NullPool) so files can be swapped by tests.
 
     No pre-ping: it costs three round trips per request. A connection found dead fails its
-    request with a coded error and SQLAlchemy discards the pool's older connections with it."""
+    request with a coded error and SQLAlchemy discards the pool's older connections with it.
+    Waiting for a connection (pool) or for the server to answer a new one (connect) is bounded,
+    so an unreachable database fails requests fast (`DatabaseUnavailable`) instead of piling them up."""
     if settings.is_sqlite:
         engine = create_async_engine(settings.database_url, echo=settings.sql_echo, poolclass=NullPool)
         event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
@@ -56,11 +60,14 @@ def create_engine(settings: Settings) -> AsyncEngine:
             settings.database_url,
             echo=settings.sql_echo,
             pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout_seconds,
             connect_args={
+                "timeout": settings.db_connect_timeout_seconds,
                 "server_settings": {
                     "statement_timeout": str(settings.db_statement_timeout_ms),
                     "application_name": settings.db_application_name,
-                }
+                },
             },
         )
     event.listen(engine.sync_engine, "before_cursor_execute", _tally)
@@ -103,6 +110,32 @@ class DriverError(SQLAlchemyError):
     """The driver refused a statement that `Db.fetch_value` ran."""
 
 
+class DatabaseUnavailable(SQLAlchemyError):
+    """The database could not be reached, or the connection was lost mid-request: nothing the
+    client did wrong, and worth retrying shortly. A write it interrupted either committed whole or
+    not at all. The message is fixed (the driver's own names hosts); the cause is chained."""
+
+    def __init__(self) -> None:
+        super().__init__("The database is unavailable; try again shortly.")
+
+
+def unreachable(error: BaseException) -> bool:
+    """A lost or refused connection, or none free in time; not a statement the database refused."""
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated
+    return isinstance(error, DatabaseUnavailable | PoolTimeout | ConnectionError | TimeoutError)
+
+
+@contextmanager
+def _suppress_lost() -> Iterator[None]:
+    """For cleaning up after a lost connection: nothing is left to lose, SQLAlchemy discards it."""
+    try:
+        yield
+    except Exception as error:
+        if not unreachable(error):
+            raise
+
+
 class Db:
     """One AsyncSession per request behind a lock.
 
@@ -138,14 +171,29 @@ class Db:
                 await self._session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         return self._session
 
+    @asynccontextmanager
+    async def _reachable(self) -> AsyncIterator[AsyncSession]:
+        """The session; a lost connection is raised as `DatabaseUnavailable`, after a rollback so
+        that the request's next use starts afresh (on a new connection, if one can be had)."""
+        try:
+            yield await self._current()
+        except Exception as error:
+            if not unreachable(error):
+                raise
+            if self._session is not None:
+                with _suppress_lost():
+                    await self._session.rollback()
+            if isinstance(error, DatabaseUnavailable):
+                raise
+            raise DatabaseUnavailable() from error
+
     async def run(self, fn: SessionFn[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
-        async with self._lock:
-            return await fn(await self._current(), *args, **kwargs)
+        async with self._lock, self._reachable() as session:
+            return await fn(session, *args, **kwargs)
 
     async def transaction(self, fn: SessionFn[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         """Commits once if `fn` returns, rolls everything back if it raises."""
-        async with self._lock:
-            session = await self._current()
+        async with self._lock, self._reachable() as session:
             try:
                 result = await fn(session, *args, **kwargs)
                 await session.commit()
@@ -159,9 +207,9 @@ class Db:
         SQLAlchemy's per-execution work is what such a statement exists to skip, but its
         `before_cursor_execute` and `after_cursor_execute` listeners still see it start and end
         (statement counts, logs, trace spans). A failure rolls the session back and is raised as
-        `DriverError`."""
-        async with self._lock:
-            session = await self._current()
+        `DriverError` (`DatabaseUnavailable` when the connection is gone)."""
+        async with self._lock, self._reachable() as session:
+            raw = None
             try:
                 connection = await session.connection()
                 sync = connection.sync_connection
@@ -172,7 +220,12 @@ class Db:
                 finally:
                     sync.dispatch.after_cursor_execute(sync, None, sql, arguments, None, False)  # type: ignore[union-attr]
             except Exception as error:
+                lost = raw is not None and raw.driver_connection.is_closed()  # type: ignore[union-attr]
+                if lost:  # SQLAlchemy did not see it fail: it must not go back to the pool
+                    await connection.invalidate()
                 await session.rollback()
+                if lost or unreachable(error):
+                    raise DatabaseUnavailable() from error
                 raise DriverError(str(error)) from error
 
     def now(self) -> Any:
@@ -182,11 +235,14 @@ class Db:
 
     async def close(self) -> None:
         """Shielded: a cancelled caller (a client leaving a subscription) must not abandon a
-        connection half-returned to its pool, which would leave the driver waiting forever."""
+        connection half-returned to its pool, which would leave the driver waiting forever.
+        A connection lost by now has nothing left to lose (whatever committed, committed): SQLAlchemy
+        discards it, and the request keeps the answer it has."""
         async with self._lock:
             session, self._session = self._session, None
             if session is not None:
-                await asyncio.shield(session.close())
+                with _suppress_lost():
+                    await asyncio.shield(session.close())
 
 
 def now(session: AsyncSession | Session) -> Any:

@@ -1,5 +1,5 @@
-"""After-commit events for GraphQL subscriptions, fanned out to this process's subscribers, or,
-with REDIS_URL, to every worker's through Redis pub/sub.
+"""After-commit events for GraphQL subscriptions, fanned out to this process's subscribers and,
+to every worker's: through Redis pub/sub with REDIS_URL, else on PostgreSQL through LISTEN/NOTIFY.
 
 A mutation's result names the topics it touched (`TOPICS`, registered by each domain); they are
 published only once its transaction has committed, so a subscriber never sees a rolled-back change.
@@ -9,14 +9,17 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 from uuid import UUID
 
+import asyncpg
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from sqlalchemy.engine import make_url
 
 from graph.metrics import SUBSCRIPTIONS
 from models.settings import Settings
@@ -131,10 +134,103 @@ class RedisBroker(Broker):
         await super().close()
 
 
+NOTIFY_BYTES = 7_000  # PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more
+
+
+class PostgresBroker(Broker):
+    """Every worker's subscribers without Redis (issue 11: with PostgreSQL and no Redis, PostgreSQL
+    does it): this worker's get a change at once, the others through NOTIFY on one channel, which
+    each worker LISTENs to on a connection of its own (not the pool's). A message carries the
+    broker's origin, so a worker does not hand its own changes out twice. A lost listening
+    connection is opened again; what was notified meanwhile is lost to its subscribers, never the
+    mutation (as with Redis)."""
+
+    def __init__(self, dsn: str, channel: str, connect_timeout: float) -> None:
+        super().__init__()
+        self.dsn, self.channel, self.connect_timeout = dsn, channel, connect_timeout
+        self.origin = uuid.uuid4().hex
+        self._connection: asyncpg.Connection | None = None
+        self._lock = asyncio.Lock()  # one statement at a time on the connection
+        self._lost = asyncio.Event()
+        self._keeper: asyncio.Task[None] | None = None
+
+    async def publish(self, messages: list[Message]) -> None:
+        self.deliver(messages)
+        if self._connection is None:  # not started (one process), or being reconnected
+            return
+        try:
+            async with self._lock:
+                for payload in self._payloads(messages):
+                    await self._connection.execute("SELECT pg_notify($1, $2)", self.channel, payload)
+        except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
+            log.exception("could not notify %d subscription events", len(messages))
+
+    def _payloads(self, messages: list[Message]) -> list[str]:
+        """The messages in as few NOTIFY payloads as fit (a bulk enrollment touches thousands)."""
+        payloads: list[str] = []
+        batch: list[list[str]] = []
+        for topic, message in messages:
+            item = [topic, str(message)]
+            if batch and len(json.dumps({"origin": self.origin, "messages": [*batch, item]})) > NOTIFY_BYTES:
+                payloads.append(json.dumps({"origin": self.origin, "messages": batch}))
+                batch = []
+            batch.append(item)
+        if batch:
+            payloads.append(json.dumps({"origin": self.origin, "messages": batch}))
+        return payloads
+
+    async def start(self) -> None:
+        """Listening before the worker serves, so no change committed after that is missed."""
+        await self._listen()
+        self._keeper = asyncio.create_task(self._keep_listening())
+
+    async def _listen(self) -> None:
+        connection = await asyncpg.connect(self.dsn, timeout=self.connect_timeout)
+        self._lost.clear()
+        connection.add_termination_listener(lambda _: self._lost.set())
+        await connection.add_listener(self.channel, self._notified)
+        self._connection = connection
+
+    async def _keep_listening(self) -> None:
+        while True:
+            await self._lost.wait()
+            self._connection = None
+            log.warning("subscription events: lost the LISTEN connection, listening again")
+            try:
+                await self._listen()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+                await asyncio.sleep(RECONNECT_SECONDS)
+
+    def _notified(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
+        try:
+            body = json.loads(payload)
+            if body["origin"] == self.origin:
+                return
+            messages = [(topic, UUID(message)) for topic, message in body["messages"]]
+        except (ValueError, TypeError, KeyError):
+            log.exception("subscription events: an unreadable notification was dropped")
+            return
+        self.deliver(messages)
+
+    async def close(self) -> None:
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
+        connection, self._connection = self._connection, None
+        if connection is not None and not connection.is_closed():
+            await connection.close()
+        await super().close()
+
+
 def make_broker(settings: Settings) -> Broker:
+    """Redis when it is named; else PostgreSQL's LISTEN/NOTIFY; SQLite serves one process."""
     if settings.redis_url:
         return RedisBroker(Redis.from_url(settings.redis_url), settings.redis_namespace)
-    return Broker()
+    if settings.is_sqlite:
+        return Broker()
+    dsn = make_url(settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return PostgresBroker(dsn, f"{settings.redis_namespace}_events", settings.db_connect_timeout_seconds)
 
 
 async def follow(context: Any, topic: str, load: Callable[[Hashable], Awaitable[T | None]]) -> AsyncIterator[T]:

@@ -3,6 +3,7 @@
 from typing import Any
 from uuid import uuid4
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
@@ -130,14 +131,29 @@ async def test_a_discussion_post_and_its_evaluation_reach_the_subscribers(
 async def test_with_redis_a_change_on_one_worker_reaches_a_subscriber_on_another(
     settings: Settings, session: AsyncSession, credentials: Credentials, clock: FrozenClock
 ) -> None:
-    """Two app instances (as two workers, each with its own event loop) on one Redis."""
+    await a_change_on_one_worker_reaches_a_subscriber_on_another(settings, session, credentials, clock, REDIS_URL)
+
+
+@pytest.mark.postgres_only
+async def test_without_redis_postgresql_carries_a_change_to_a_subscriber_on_another_worker(
+    settings: Settings, session: AsyncSession, credentials: Credentials, clock: FrozenClock
+) -> None:
+    """LISTEN/NOTIFY: with PostgreSQL and no Redis, PostgreSQL does it (issue 11)."""
+    await a_change_on_one_worker_reaches_a_subscriber_on_another(settings, session, credentials, clock, None)
+
+
+async def a_change_on_one_worker_reaches_a_subscriber_on_another(
+    settings: Settings, session: AsyncSession, credentials: Credentials, clock: FrozenClock, redis_url: str | None
+) -> None:
+    """Two app instances (as two workers, each with its own event loop) on one Redis, or on one
+    PostgreSQL database and no Redis."""
     acme = await make_portal(session, slug="acme")
     learner = await make_user(session, acme, role=Role.LEARNER, full_name="Ada")
     course = await make_course(session, acme, status=CourseStatus.PUBLISHED)
     await make_module(session, course)
     admin = await credentials.api_key("acme")
     assert admin is not None
-    shared = settings.model_copy(update={"redis_url": REDIS_URL, "redis_namespace": f"test-{uuid4().hex}"})
+    shared = settings.model_copy(update={"redis_url": redis_url, "redis_namespace": f"test-{uuid4().hex}"})
     with (
         TestClient(create_app(shared, clock=clock)) as worker_a,
         TestClient(create_app(shared, clock=clock)) as worker_b,

@@ -293,7 +293,7 @@ async def remove_participants(
     }
     named = {user_id for user_id in user_ids if user_id in rows}
     found = await session.execute(select(User.id, User.classroom_user_id).where(User.id.in_(named)))
-    puids = dict(found.tuples().all())  # a Result has keys(): dict() would read it as a mapping
+    puids = dict(found.all())  # rows, not the Result: it has keys(), which dict() would read as a mapping
     problems, leaving, seen = [], [], set()
     for index, user_id in enumerate(user_ids):
         at = ("userIds", str(index))

@@ -3,18 +3,23 @@
 import asyncio
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
+from asyncpg import PostgresError
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, PoolProxiedConnection
+from sqlalchemy.util.concurrency import greenlet_spawn
 
 from models.base import Clock, Timestamped, utcnow
 from models.settings import Settings
+from models.statements import Prepared
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -82,20 +87,45 @@ def _stamp_times(session: Session, _context: Any, _instances: Any) -> None:
 
 
 class DriverError(SQLAlchemyError):
-    """The driver refused a statement that `Db.fetch_value` ran."""
+    """The driver refused a statement that `Db.rows` or `Db.fetch_value` ran."""
+
+
+class Reader(Protocol):
+    """What deciding who acts needs (resolvers/auth.py): rows of prepared statements, the clock."""
+
+    async def rows(self, query: Prepared, /, **values: Any) -> Sequence[Any]: ...
+
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SessionReader:
+    """A `Reader` over a session that other code holds (bootstrap, the CLI, a mutation's)."""
+
+    session: AsyncSession
+
+    async def rows(self, query: Prepared, /, **values: Any) -> Sequence[Any]:
+        return (await (await self.session.connection()).execute(query.statement, values)).all()
+
+    def now(self) -> datetime:
+        return now(self.session)  # type: ignore[no-any-return]
 
 
 class Db:
     """One AsyncSession per request behind a lock.
 
     GraphQL resolves sibling fields and DataLoader batches concurrently, but an AsyncSession
-    must never run two statements at once; every use goes through `run` or `transaction`.
-    Functions given to them never call back into `Db` (no re-entry, so no deadlock).
+    must never run two statements at once; every use goes through `run`, `transaction`, `rows`
+    or `fetch_value`. Functions given to them never call back into `Db` (no re-entry, so no
+    deadlock). A read-only request whose statements are all prepared (who acts, a compiled
+    read) needs no session at all: it runs them on a connection of the pool, in autocommit.
     """
 
     def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
         self._factory = factory
+        self._engine: AsyncEngine = factory.kw["bind"]
         self._session: AsyncSession | None = None
+        self._pooled: PoolProxiedConnection | None = None  # a read-only request's, without a session
         self._lock = asyncio.Lock()
         self._read_only = False
         self.statements = 0  # run by this request's session (graph/metrics.py)
@@ -108,6 +138,7 @@ class Db:
 
     async def _current(self) -> AsyncSession:
         if self._session is None:
+            await self._release()  # one connection per request: the session takes its own
             self._session = self._factory()
             self._session.info["tally"] = weakref.ref(self)
             if self._read_only:
@@ -130,27 +161,65 @@ class Db:
                 raise
             return result
 
+    async def rows(self, query: Prepared, /, **values: Any) -> Sequence[Any]:
+        """A prepared statement's rows (named fields, the columns' Python types)."""
+        if self._engine.dialect.name != "postgresql":
+            return await self.run(lambda session: SessionReader(session).rows(query, **values))
+        compiled = query.compiled
+        return compiled.rows(await self._driven(compiled.sql, compiled.arguments(values), "fetch"))
+
     async def fetch_value(self, sql: str, arguments: Sequence[Any]) -> Any:
-        """One statement compiled ahead (graph/compiled/template.py) run by the driver itself:
-        SQLAlchemy's per-execution work is what such a statement exists to skip, but its
-        `before_cursor_execute` listeners still see it (statement counts, logs). A failure rolls
-        the session back and is raised as `DriverError`."""
+        """One statement compiled ahead (graph/compiled/template.py), PostgreSQL only."""
+        return await self._driven(sql, arguments, "fetchval")
+
+    async def _driven(self, sql: str, arguments: Sequence[Any], method: str) -> Any:
+        """Runs `sql` on the driver itself: SQLAlchemy's per-execution work is what a prepared
+        statement exists to skip, but its `before_cursor_execute` listeners still see it
+        (statement counts, logs). A failure is raised as `DriverError` and rolls the session (if
+        any) back; a connection that broke or was left mid-statement (a cancelled request) goes,
+        with every older one of the pool, as SQLAlchemy does on a disconnect."""
         async with self._lock:
-            session = await self._current()
+            if self._session is None and self._read_only:
+                if self._pooled is None:
+                    self._pooled = await self._engine.raw_connection()
+                    self._pooled.info["tally"] = weakref.ref(self)
+                connection: Any = self._pooled
+                pooled = self._pooled
+            else:
+                connection = (await (await self._current()).connection()).sync_connection
+                pooled = connection.connection
+            driver = pooled.driver_connection
+            self._engine.sync_engine.dispatch.before_cursor_execute(connection, None, sql, arguments, None, False)
             try:
-                connection = await session.connection()
-                sync = connection.sync_connection
-                sync.dispatch.before_cursor_execute(sync, None, sql, arguments, None, False)  # type: ignore[union-attr]
-                raw = await connection.get_raw_connection()
-                return await raw.driver_connection.fetchval(sql, *arguments)  # type: ignore[union-attr]
-            except Exception as error:
-                await session.rollback()
-                raise DriverError(str(error)) from error
+                return await getattr(driver, method)(sql, *arguments)
+            except BaseException as error:
+                await self._failed(pooled, error, broken=driver.is_closed() or not isinstance(error, PostgresError))
+                if isinstance(error, Exception):
+                    raise DriverError(str(error)) from error
+                raise
+
+    async def _failed(self, pooled: PoolProxiedConnection, error: BaseException, *, broken: bool) -> None:
+        if broken:
+            self._engine.sync_engine.pool._invalidate(pooled, error)
+            self._pooled = None
+        session = self._session
+        if session is None:
+            return
+        if broken:
+            self._session = None
+            await asyncio.shield(session.invalidate())
+        else:
+            await asyncio.shield(session.rollback())
 
     def now(self) -> Any:
         """The clock of the sessions this `Db` opens: what time-based rules compare against."""
         clock: Clock = self._factory.kw.get("info", {}).get("clock", utcnow)
         return clock()
+
+    async def _release(self) -> None:
+        pooled, self._pooled = self._pooled, None
+        if pooled is not None:
+            await asyncio.shield(greenlet_spawn(pooled.close))
 
     async def close(self) -> None:
         """Shielded: a cancelled caller (a client leaving a subscription) must not abandon a
@@ -159,6 +228,7 @@ class Db:
             session, self._session = self._session, None
             if session is not None:
                 await asyncio.shield(session.close())
+            await self._release()
 
 
 def now(session: AsyncSession | Session) -> Any:

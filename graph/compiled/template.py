@@ -16,15 +16,14 @@ from typing import Any
 
 from graphql.execution.values import VariableValues, get_argument_values
 from sqlalchemy import ARRAY, BindParameter, Select, String, Uuid, bindparam
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
 from graph.compiled.plan import Plan, Selection
 from graph.compiled.shapes import SHAPES, Arguments, Lookup
 from graph.node import id_or_slug, query_id
 from models.base import UtcDateTime
+from models.statements import Compiled, compile_select
 from resolvers.auth import Actor
 
-DIALECT = asyncpg_dialect()
 CAPACITY = 1_000  # templates kept per process, least recently used dropped first
 UUIDS = ARRAY(Uuid())
 
@@ -132,45 +131,20 @@ def bind(plan: Plan, actor: Actor, variables: VariableValues) -> Bound:
     return Bound((plan, actor_key(actor), tuple(parts)), values, lookups, actor)
 
 
-@dataclass(frozen=True, slots=True)
-class Template:
-    sql: str
-    positions: tuple[tuple[str | None, Any], ...]  # per $n: a request value's name, or a constant
-
-    def arguments(self, values: dict[str, Any]) -> list[Any]:
-        return [constant if name is None else values[name] for name, constant in self.positions]
-
-
-def compile_template(stmt: Select[Any], parameters: set[str]) -> Template:
-    """Constants (enum values, page sizes, IN lists) are processed for the driver once, here."""
-    compiled = stmt.compile(dialect=DIALECT, compile_kwargs={"render_postcompile": True})
-    constants = compiled.construct_params(_check=False)
-    positions: list[tuple[str | None, Any]] = []
-    for name in compiled.positiontup or ():
-        if name in parameters:
-            positions.append((name, None))
-            continue
-        # an IN list's items are named `<bind>_<n>` once expanded
-        bind = compiled.binds[name] if name in compiled.binds else compiled.binds[name.rsplit("_", 1)[0]]
-        process = bind.type.bind_processor(DIALECT)
-        positions.append((None, constants[name] if process is None else process(constants[name])))
-    return Template(compiled.string, tuple(positions))
-
-
 class Templates:
     """The templates of one process; `built` counts how many were built (tests read it)."""
 
     def __init__(self, capacity: int = CAPACITY) -> None:
-        self._found: OrderedDict[Hashable, Template] = OrderedDict()
+        self._found: OrderedDict[Hashable, Compiled] = OrderedDict()
         self._capacity = capacity
         self.built = 0
 
-    def get(self, bound: Bound, build: Callable[[], Select[Any]]) -> Template:
+    def get(self, bound: Bound, build: Callable[[], Select[Any]]) -> Compiled:
         """`build` raises what the resolvers raise for refused arguments; nothing is kept then."""
         if bound.key in self._found:
             self._found.move_to_end(bound.key)
             return self._found[bound.key]
-        template = compile_template(build(), set(bound.values))
+        template = compile_select(build(), bound.values)
         self.built += 1
         self._found[bound.key] = template
         if len(self._found) > self._capacity:

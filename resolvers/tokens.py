@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from uuid import UUID
 
 import jwt
@@ -187,17 +188,27 @@ async def revoke_refresh_token(session: AsyncSession, *, actor: object, refresh_
     return SignedOut(user=user)
 
 
+@lru_cache(maxsize=4_096)
+def _claims(token: str, key: str) -> tuple[UUID, int] | None:
+    """The user and expiry a token signed with `key` names, or None when it is not valid: the
+    same token comes with every request of a session, and checking it costs more than the rest
+    of reading who acts. Expiry is left to the caller, against the clock of each request."""
+    try:
+        claims = jwt.decode(token, key, algorithms=[ALGORITHM], options={"verify_exp": False})
+        return UUID(hex=claims["sub"]), int(claims["exp"])
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError):
+        return None
+
+
 async def verified_user_id(reader: Reader, token: str, settings: Settings) -> UUID:
     """The user an access token names; expiry is checked against the service's clock."""
     key = await verification_key(reader, settings)
     if key is None:  # no token was ever issued with this database
         raise Unauthenticated(INVALID_ACCESS_TOKEN)
-    try:
-        claims = jwt.decode(token, key, algorithms=[ALGORITHM], options={"verify_exp": False})
-        user_id = UUID(hex=claims["sub"])
-        expires = int(claims["exp"])
-    except (jwt.PyJWTError, KeyError, ValueError, TypeError):
-        raise Unauthenticated(INVALID_ACCESS_TOKEN) from None
+    claims = _claims(token, key)
+    if claims is None:
+        raise Unauthenticated(INVALID_ACCESS_TOKEN)
+    user_id, expires = claims
     if expires <= reader.now().timestamp():
         raise Unauthenticated("The access token has expired; refresh it with tokenRefresh.")
     return user_id

@@ -114,8 +114,21 @@ def _nested(selections: tuple[Selection, ...]) -> Iterator[Selection]:
         yield from _nested(selection.children)
 
 
-def bind(plan: Plan, actor: Actor, variables: VariableValues) -> Bound:
-    values, lookups, parts = _actor_values(actor), {}, []
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What a plan's arguments decide, whoever asks: their part of the template key, and each
+    lookup's id or slug as a parameter value (`lookup_<key>`) with its arguments."""
+
+    parts: tuple[Hashable, ...]
+    values: dict[str, Any]
+    lookups: dict[str, Arguments]
+
+
+def asked(plan: Plan, variables: VariableValues) -> Asked:
+    """Raises BadUserInput as the resolvers do (the executor then answers)."""
+    values: dict[str, Any] = {}
+    lookups: dict[str, Arguments] = {}
+    parts: list[Hashable] = []
     query = SHAPES["Query"].fields
     for root in plan.fields:
         for selection in _nested((root,)):
@@ -128,7 +141,12 @@ def bind(plan: Plan, actor: Actor, variables: VariableValues) -> Bound:
                 parts.append(part)
             else:
                 parts.append(_frozen(raw))
-    return Bound((plan, actor_key(actor), tuple(parts)), values, lookups, actor)
+    return Asked(tuple(parts), values, lookups)
+
+
+def bind(plan: Plan, actor: Actor, arguments: Asked) -> Bound:
+    values = _actor_values(actor) | arguments.values
+    return Bound((plan, actor_key(actor), arguments.parts), values, arguments.lookups, actor)
 
 
 class Templates:

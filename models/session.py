@@ -176,8 +176,9 @@ class Db:
         """Runs `sql` on the driver itself: SQLAlchemy's per-execution work is what a prepared
         statement exists to skip, but its `before_cursor_execute` listeners still see it
         (statement counts, logs). A failure is raised as `DriverError` and rolls the session (if
-        any) back; a connection that broke or was left mid-statement (a cancelled request) goes,
-        with every older one of the pool, as SQLAlchemy does on a disconnect."""
+        any) back. A connection whose server went is discarded with every older one of the pool,
+        as SQLAlchemy does on a disconnect; one left mid-statement (a cancelled request) or failed
+        on the client's side is discarded alone."""
         async with self._lock:
             if self._session is None and self._read_only:
                 if self._pooled is None:
@@ -200,7 +201,10 @@ class Db:
 
     async def _failed(self, pooled: PoolProxiedConnection, error: BaseException, *, broken: bool) -> None:
         if broken:
-            self._engine.sync_engine.pool._invalidate(pooled, error)
+            if pooled.driver_connection.is_closed():  # type: ignore[union-attr]  # the server went: the older ones too
+                self._engine.sync_engine.pool._invalidate(pooled, error)
+            else:  # left mid-statement, or a client-side failure: this connection's state is unknown
+                pooled.invalidate(error)
             self._pooled = None
         session = self._session
         if session is None:

@@ -60,8 +60,8 @@ class Context:
             raise Unauthenticated("Use `Authorization: Bearer <token or API key>`.")
         portal = _portal_ref(self._header("x-portal"))
         if self._holder is not None:
-            return await self.db.run(holder_actor, user_id=self._holder, portal=portal)
-        return await self.db.run(authenticate, bearer=credential.strip() or None, portal=portal, settings=self.settings)
+            return await holder_actor(self.db, user_id=self._holder, portal=portal)
+        return await authenticate(self.db, bearer=credential.strip() or None, portal=portal, settings=self.settings)
 
     async def write(
         self, fn: Callable[..., Awaitable[R]], /, *, action: str, arguments: Callable[[], dict[str, Any]]

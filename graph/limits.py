@@ -156,14 +156,33 @@ def refusals(
     operation: str | None,
     state: Any,
 ) -> list[GraphQLError]:
-    """What the settings refuse in this request; the compiled read path asks the same question.
-    The measured cost and operation name are kept on the request's `state` (`extensions.cost`, metrics)."""
+    """What the settings refuse in this request. The measured cost and operation name are kept on
+    the request's `state` (`extensions.cost`, metrics)."""
+    found, size = assess(schema, document, settings=settings, variables=variables, operation=operation)
+    if size is not None:
+        state.cost, state.operation = size.cost, size.operation
+    return found
+
+
+def assess(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    *,
+    settings: Settings,
+    variables: Mapping[str, Any],
+    operation: str | None,
+) -> tuple[list[GraphQLError], Measure | None]:
+    """What the settings refuse in a request, and its measure (None when introspection is
+    refused before measuring); the compiled read path asks the same question."""
     if not settings.introspection:
         found = validate(schema, document, [NoSchemaIntrospectionCustomRule])
         if found:
-            return found
+            return found, None
     size = measure(schema, document, variables=variables, operation=operation, default_size=settings.default_page_size)
-    state.cost, state.operation = size.cost, size.operation
+    return _refused(size, settings), size
+
+
+def _refused(size: Measure, settings: Settings) -> list[GraphQLError]:
     if size.depth > settings.max_query_depth:
         return [too_complex(f"The query is {size.depth} levels deep; at most {settings.max_query_depth}.")]
     if size.aliases > settings.max_aliases:

@@ -4,8 +4,11 @@ import asyncio
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
+from asyncpg import PostgresError
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -13,10 +16,12 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, PoolProxiedConnection
+from sqlalchemy.util.concurrency import greenlet_spawn
 
 from models.base import Clock, Timestamped, utcnow
 from models.settings import Settings
+from models.statements import Prepared
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -107,7 +112,28 @@ def _stamp_times(session: Session, _context: Any, _instances: Any) -> None:
 
 
 class DriverError(SQLAlchemyError):
-    """The driver refused a statement that `Db.fetch_value` ran."""
+    """The driver refused a statement that `Db.rows` or `Db.fetch_value` ran."""
+
+
+class Reader(Protocol):
+    """What deciding who acts needs (resolvers/auth.py): rows of prepared statements, the clock."""
+
+    async def rows(self, query: Prepared, /, **values: Any) -> Sequence[Any]: ...
+
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SessionReader:
+    """A `Reader` over a session that other code holds (bootstrap, the CLI, a mutation's)."""
+
+    session: AsyncSession
+
+    async def rows(self, query: Prepared, /, **values: Any) -> Sequence[Any]:
+        return (await (await self.session.connection()).execute(query.statement, values)).all()
+
+    def now(self) -> datetime:
+        return now(self.session)  # type: ignore[no-any-return]
 
 
 class DatabaseUnavailable(SQLAlchemyError):
@@ -140,16 +166,19 @@ class Db:
     """One AsyncSession per request behind a lock.
 
     GraphQL resolves sibling fields and DataLoader batches concurrently, but an AsyncSession
-    must never run two statements at once; every use goes through `run` or `transaction`.
-    Functions given to them never call back into `Db` (no re-entry, so no deadlock).
+    must never run two statements at once; every use goes through `run`, `transaction`, `rows`
+    or `fetch_value`. Functions given to them never call back into `Db` (no re-entry, so no
+    deadlock). A read-only request whose statements are all prepared (who acts, a compiled
+    read) needs no session at all: it runs them on a connection of the pool, in autocommit.
     """
 
     def __init__(
         self, factory: async_sessionmaker[AsyncSession], replica: async_sessionmaker[AsyncSession] | None = None
     ) -> None:
         self._factory = factory
-        self._replica = replica  # where a read-only request's sessions read, when there is a replica
+        self._replica = replica  # where a read-only request reads, when there is a replica
         self._session: AsyncSession | None = None
+        self._pooled: PoolProxiedConnection | None = None  # a read-only request's, without a session
         self._lock = asyncio.Lock()
         self._read_only = False
         self.statements = 0  # run by this request's session (graph/metrics.py)
@@ -164,6 +193,7 @@ class Db:
 
     async def _current(self) -> AsyncSession:
         if self._session is None:
+            await self._release()  # one connection per request: the session takes its own
             factory = self._replica if self._read_only and self._replica is not None else self._factory
             self._session = factory()
             self._session.info["tally"] = weakref.ref(self)
@@ -202,36 +232,99 @@ class Db:
                 raise
             return result
 
+    async def rows(self, query: Prepared, /, **values: Any) -> Sequence[Any]:
+        """A prepared statement's rows (named fields, the columns' Python types)."""
+        if self._factory.kw["bind"].dialect.name != "postgresql":
+            return await self.run(lambda session: SessionReader(session).rows(query, **values))
+        compiled = query.compiled
+        return compiled.rows(await self._driven(compiled.sql, compiled.arguments(values), "fetch"))
+
     async def fetch_value(self, sql: str, arguments: Sequence[Any]) -> Any:
-        """One statement compiled ahead (graph/compiled/template.py) run by the driver itself:
-        SQLAlchemy's per-execution work is what such a statement exists to skip, but its
-        `before_cursor_execute` and `after_cursor_execute` listeners still see it start and end
-        (statement counts, logs, trace spans). A failure rolls the session back and is raised as
-        `DriverError` (`DatabaseUnavailable` when the connection is gone)."""
-        async with self._lock, self._reachable() as session:
-            raw = None
+        """One statement compiled ahead (graph/compiled/template.py), PostgreSQL only."""
+        return await self._driven(sql, arguments, "fetchval")
+
+    def _reading(self) -> AsyncEngine:
+        """The engine a read-only request's pooled connection comes from: the replica's, if any."""
+        factory = self._replica if self._replica is not None else self._factory
+        return factory.kw["bind"]  # type: ignore[no-any-return]
+
+    async def _driven(self, sql: str, arguments: Sequence[Any], method: str) -> Any:
+        """Runs `sql` on the driver itself: SQLAlchemy's per-execution work is what a prepared
+        statement exists to skip, but its `before_cursor_execute` and `after_cursor_execute`
+        listeners still see it start and end (statement counts, logs, trace spans). A failure is
+        raised as `DriverError` (`DatabaseUnavailable` when the connection is gone or none can be
+        had) and rolls the session (if any) back. A connection whose server went is discarded with
+        every older one of the pool, as SQLAlchemy does on a disconnect; one left mid-statement (a
+        cancelled request) or failed on the client's side is discarded alone."""
+        async with self._lock:
+            if self._session is None and self._read_only:
+                engine = self._reading()
+                if self._pooled is None:
+                    try:
+                        self._pooled = await engine.raw_connection()
+                    except Exception as error:
+                        if unreachable(error) or isinstance(error, OSError):
+                            raise DatabaseUnavailable() from error
+                        raise
+                    self._pooled.info["tally"] = weakref.ref(self)
+                connection: Any = self._pooled
+                pooled = self._pooled
+            else:
+                async with self._reachable() as session:
+                    connection = (await session.connection()).sync_connection
+                engine = self._engine_of(connection)
+                pooled = connection.connection
+            driver = pooled.driver_connection
+            dispatch = engine.sync_engine.dispatch
+            dispatch.before_cursor_execute(connection, None, sql, arguments, None, False)
             try:
-                connection = await session.connection()
-                sync = connection.sync_connection
-                sync.dispatch.before_cursor_execute(sync, None, sql, arguments, None, False)  # type: ignore[union-attr]
-                try:
-                    raw = await connection.get_raw_connection()
-                    return await raw.driver_connection.fetchval(sql, *arguments)  # type: ignore[union-attr]
-                finally:
-                    sync.dispatch.after_cursor_execute(sync, None, sql, arguments, None, False)  # type: ignore[union-attr]
-            except Exception as error:
-                lost = raw is not None and raw.driver_connection.is_closed()  # type: ignore[union-attr]
-                if lost:  # SQLAlchemy did not see it fail: it must not go back to the pool
-                    await connection.invalidate()
-                await session.rollback()
-                if lost or unreachable(error):
-                    raise DatabaseUnavailable() from error
-                raise DriverError(str(error)) from error
+                return await getattr(driver, method)(sql, *arguments)
+            except BaseException as error:
+                lost = driver.is_closed()
+                await self._failed(engine, pooled, error, broken=lost or not isinstance(error, PostgresError))
+                if isinstance(error, Exception):
+                    if lost or unreachable(error) or isinstance(error, OSError):
+                        raise DatabaseUnavailable() from error
+                    raise DriverError(str(error)) from error
+                raise
+            finally:
+                dispatch.after_cursor_execute(connection, None, sql, arguments, None, False)
+
+    def _engine_of(self, connection: Any) -> AsyncEngine:
+        """The engine a session's connection belongs to (the replica's or the primary's)."""
+        if self._replica is not None and connection.engine is self._replica.kw["bind"].sync_engine:
+            return self._replica.kw["bind"]  # type: ignore[no-any-return]
+        return self._factory.kw["bind"]  # type: ignore[no-any-return]
+
+    async def _failed(
+        self, engine: AsyncEngine, pooled: PoolProxiedConnection, error: BaseException, *, broken: bool
+    ) -> None:
+        if broken:
+            if pooled.driver_connection.is_closed():  # type: ignore[union-attr]  # the server went: the older ones too
+                engine.sync_engine.pool._invalidate(pooled, error)
+            else:  # left mid-statement, or a client-side failure: this connection's state is unknown
+                pooled.invalidate(error)
+            self._pooled = None
+        session = self._session
+        if session is None:
+            return
+        if broken:
+            self._session = None
+            with _suppress_lost():
+                await asyncio.shield(session.invalidate())
+        else:
+            with _suppress_lost():
+                await asyncio.shield(session.rollback())
 
     def now(self) -> Any:
         """The clock of the sessions this `Db` opens: what time-based rules compare against."""
         clock: Clock = self._factory.kw.get("info", {}).get("clock", utcnow)
         return clock()
+
+    async def _release(self) -> None:
+        pooled, self._pooled = self._pooled, None
+        if pooled is not None:
+            await asyncio.shield(greenlet_spawn(pooled.close))
 
     async def close(self) -> None:
         """Shielded: a cancelled caller (a client leaving a subscription) must not abandon a
@@ -243,6 +336,8 @@ class Db:
             if session is not None:
                 with _suppress_lost():
                     await asyncio.shield(session.close())
+            with _suppress_lost():
+                await self._release()
 
 
 def now(session: AsyncSession | Session) -> Any:

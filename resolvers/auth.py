@@ -15,8 +15,9 @@ from sqlalchemy.orm import aliased
 
 from models.auth import ApiKey
 from models.portals import Portal
-from models.session import now
+from models.session import Reader, SessionReader
 from models.settings import Settings
+from models.statements import Prepared
 from models.users import Membership, Role, User
 from resolvers import policy
 from resolvers.errors import BadInput, Failure, Forbidden, Unauthenticated, missing
@@ -78,9 +79,15 @@ def _acting(rows: Sequence[Any]) -> _Acting:
     return _Acting(rows[0].portal_id, rows[0].path, frozenset(row.subtree_id for row in rows))
 
 
-async def _portal(session: AsyncSession, *, portal_id: UUID | None = None, slug: str | None = None) -> _Acting | None:
-    where = Portal.id == portal_id if portal_id is not None else Portal.slug == (slug or "").lower()
-    rows = (await session.execute(_with_subtree().where(where, Portal.is_active))).all()
+_PORTAL_BY_ID = Prepared(_with_subtree().where(Portal.id == bindparam("portal_id"), Portal.is_active), "portal_id")
+_PORTAL_BY_SLUG = Prepared(_with_subtree().where(Portal.slug == bindparam("slug"), Portal.is_active), "slug")
+
+
+async def _portal(reader: Reader, *, portal_id: UUID | None = None, slug: str | None = None) -> _Acting | None:
+    if portal_id is not None:
+        rows = await reader.rows(_PORTAL_BY_ID, portal_id=portal_id)
+    else:
+        rows = await reader.rows(_PORTAL_BY_SLUG, slug=(slug or "").lower())
     return _acting(rows) if rows else None
 
 
@@ -95,7 +102,7 @@ async def actor_in_portal(
     session: AsyncSession, *, portal_id: UUID | None = None, slug: str | None = None
 ) -> Actor | None:
     """The operator acting as an admin of one portal (bootstrap); None when there is no such portal."""
-    acting = await _portal(session, portal_id=portal_id, slug=slug)
+    acting = await _portal(SessionReader(session), portal_id=portal_id, slug=slug)
     return None if acting is None else _in_portal(acting, Role.ADMIN)
 
 
@@ -109,8 +116,8 @@ class PortalRef:
     def names(self, portal_id: UUID, slug: str) -> bool:
         return self.portal_id == portal_id or self.header.lower() == slug
 
-    async def find(self, session: AsyncSession) -> _Acting:
-        acting = await _portal(session, portal_id=self.portal_id, slug=None if self.portal_id else self.header)
+    async def find(self, reader: Reader) -> _Acting:
+        acting = await _portal(reader, portal_id=self.portal_id, slug=None if self.portal_id else self.header)
         if acting is None:
             raise BadInput(f"No portal matches the X-Portal header {self.header!r}.")
         return acting
@@ -131,79 +138,74 @@ def _role_in(acting: _Acting, memberships: Iterable[_Member]) -> Role | None:
     return Role.ADMIN if any(part and UUID(hex=part) in parents for part in acting.path.split("/")) else None
 
 
-async def _rows(session: AsyncSession, stmt: Select[Any], **parameters: Any) -> Sequence[Any]:
-    """Plain rows through the session's connection: the ORM's execution layer would cost more
-    than the statement (docs/performance.md, step 2), and there are no ORM objects to load."""
-    return (await (await session.connection()).execute(stmt, parameters)).all()
-
-
-# Who acts is asked on every request: these statements are built once, their cache keys with them.
-_USER_ACTOR = (
+# Who acts is asked on every request: these statements are compiled once for the driver, and a
+# read-only request runs them without a session (models/statements.py, docs/performance.md).
+_USER_ACTOR = Prepared(
     select(User.is_active, Membership.portal_id.label("member_of"), Membership.role, *_SUBTREE)
     .outerjoin(Membership, Membership.user_id == User.id)
     .outerjoin(Portal, and_(Portal.id == Membership.portal_id, Portal.is_active))
     .outerjoin(SUBTREE, _IN_SUBTREE)
-    .where(User.id == bindparam("user_id"))
+    .where(User.id == bindparam("user_id")),
+    "user_id",
 )
-_KEY_ACTOR = (
+_KEY_ACTOR = Prepared(
     _with_subtree(ApiKey.id, ApiKey.role, Portal.slug)
     .join(ApiKey, ApiKey.portal_id == Portal.id)
-    .where(ApiKey.digest == bindparam("digest"), ApiKey.revoked_at.is_(None), Portal.is_active)
+    .where(ApiKey.digest == bindparam("digest"), ApiKey.revoked_at.is_(None), Portal.is_active),
+    "digest",
 )
 
 
-async def _user_actor(session: AsyncSession, user_id: UUID, portal: PortalRef | None) -> Actor:
+async def _user_actor(reader: Reader, user_id: UUID, portal: PortalRef | None) -> Actor:
     """One statement: the user, their memberships and, for each active portal, its subtree
     (where they belong to one portal only, that is where they act)."""
-    rows = await _rows(session, _USER_ACTOR, user_id=user_id)
+    rows = await reader.rows(_USER_ACTOR, user_id=user_id)
     if not rows or not rows[0].is_active:
         raise Unauthenticated("This account does not exist or is deactivated.")
     memberships = {_Member(row.member_of, row.role) for row in rows if row.member_of is not None}
     acting: _Acting | None
     if portal is not None:
-        acting = await portal.find(session)
+        acting = await portal.find(reader)
     elif len(memberships) == 1:
         active = [row for row in rows if row.portal_id is not None]
         acting = _acting(active) if active else None
     else:  # several portals and none named: signed in, acting nowhere until X-Portal says where
-        return Actor(user_id=user_id, at=now(session))
+        return Actor(user_id=user_id, at=reader.now())
     role = None if acting is None else _role_in(acting, memberships)
     if acting is None or role is None:
         raise Forbidden("You are not a member of the portal named by X-Portal.")
-    return _in_portal(acting, role, user_id=user_id, at=now(session))
+    return _in_portal(acting, role, user_id=user_id, at=reader.now())
 
 
-async def holder_actor(session: AsyncSession, *, user_id: UUID, portal: PortalRef | None) -> Actor:
+async def holder_actor(reader: Reader, *, user_id: UUID, portal: PortalRef | None) -> Actor:
     """Who acts after a sign-in in this request: the user, in the named portal if they belong
     there, else as without X-Portal."""
     try:
-        return await _user_actor(session, user_id, portal)
+        return await _user_actor(reader, user_id, portal)
     except Forbidden:
-        return await _user_actor(session, user_id, None)
+        return await _user_actor(reader, user_id, None)
 
 
-async def _key_actor(session: AsyncSession, secret: str, portal: PortalRef | None) -> Actor:
-    rows = await _rows(session, _KEY_ACTOR, digest=digest(secret))
+async def _key_actor(reader: Reader, secret: str, portal: PortalRef | None) -> Actor:
+    rows = await reader.rows(_KEY_ACTOR, digest=digest(secret))
     if not rows:
         raise Unauthenticated("This API key is unknown or revoked.")
     found, home = rows[0], _acting(rows)
-    acting = home if portal is None or portal.names(found.portal_id, found.slug) else await portal.find(session)
+    acting = home if portal is None or portal.names(found.portal_id, found.slug) else await portal.find(reader)
     if acting.id != home.id and not (found.role is Role.ADMIN and acting.path.startswith(home.path)):
         raise Forbidden("This API key is bound to another portal.")
     return _in_portal(acting, found.role, api_key_id=found.id)
 
 
-async def authenticate(
-    session: AsyncSession, *, bearer: str | None, portal: PortalRef | None, settings: Settings
-) -> Actor:
+async def authenticate(reader: Reader, *, bearer: str | None, portal: PortalRef | None, settings: Settings) -> Actor:
     """The actor of one request: a portal API key, a signed-in user, or an anonymous visitor."""
     if bearer:
         if bearer.startswith(API_KEY_PREFIX):
-            return await _key_actor(session, bearer, portal)
-        return await _user_actor(session, await verified_user_id(session, bearer, settings), portal)
+            return await _key_actor(reader, bearer, portal)
+        return await _user_actor(reader, await verified_user_id(reader, bearer, settings), portal)
     if portal is None:
         return ANONYMOUS
-    return _in_portal(await portal.find(session), None)
+    return _in_portal(await portal.find(reader), None)
 
 
 async def visible_row(

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from uuid import UUID
 
 import jwt
@@ -20,8 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.auth import LoginFailure, RefreshToken, SigningSecret
-from models.session import now
+from models.session import Reader, SessionReader, now
 from models.settings import Settings
+from models.statements import Prepared
 from models.users import User
 from resolvers.errors import Failure, RateLimited, Unauthenticated
 
@@ -66,33 +68,41 @@ class TokenCreate:
     password: str
 
 
-async def signing_key(session: AsyncSession, settings: Settings, *, create: bool = True) -> str | None:
-    """SECRET_KEY, or one generated once per database and shared by every worker that uses it.
+_STORED_KEY = Prepared(select(SigningSecret.value).where(SigningSecret.name == "access-token"))
 
-    Only a session that commits may create it (`create`): verifying a token happens in read-only
-    sessions, and a key made there would be rolled back yet cached, so this worker would sign
-    with a key no other worker (nor this one, restarted) knows. Before any key exists, no token
-    is valid, so verifying gets None.
-    """
+
+async def verification_key(reader: Reader, settings: Settings) -> str | None:
+    """The key tokens and download links are checked with: SECRET_KEY, or the one stored in the
+    database. None before any key exists: no token is valid then."""
     if settings.secret_key:
         return settings.secret_key
     cached = _keys.get(settings.database_url)
-    if cached is not None:
-        return cached
-    value = await session.scalar(select(SigningSecret.value).where(SigningSecret.name == "access-token"))
-    if value is None and not create:
-        return None
-    if value is None:
-        value = secrets.token_urlsafe(48)
-        try:
-            async with session.begin_nested():
-                await session.execute(
-                    insert(SigningSecret).values(
-                        name="access-token", value=value, created_at=now(session), updated_at=now(session)
-                    )
+    if cached is None:
+        rows = await reader.rows(_STORED_KEY)
+        if rows:
+            cached = _keys[settings.database_url] = rows[0].value
+    return cached
+
+
+async def signing_key(session: AsyncSession, settings: Settings) -> str:
+    """The verification key, generated once per database when missing and shared by every worker
+    that uses it. Only a session that commits may call this: a key made in a read-only one would
+    be rolled back yet cached, so this worker would sign with a key no other worker (nor this one,
+    restarted) knows.
+    """
+    value = await verification_key(SessionReader(session), settings)
+    if value is not None:
+        return value
+    value = secrets.token_urlsafe(48)
+    try:
+        async with session.begin_nested():
+            await session.execute(
+                insert(SigningSecret).values(
+                    name="access-token", value=value, created_at=now(session), updated_at=now(session)
                 )
-        except IntegrityError:  # another worker created it first
-            value = await session.scalar(select(SigningSecret.value).where(SigningSecret.name == "access-token"))
+            )
+    except IntegrityError:  # another worker created it first
+        value = await session.scalar(_STORED_KEY.statement)
     _keys[settings.database_url] = value
     return value
 
@@ -102,7 +112,6 @@ async def issue_tokens(session: AsyncSession, user: User, settings: Settings) ->
     expires = issued + timedelta(seconds=settings.access_token_ttl_seconds)
     claims = {"sub": user.id.hex, "iat": int(issued.timestamp()), "exp": int(expires.timestamp()), "typ": "access"}
     key = await signing_key(session, settings)
-    assert key is not None  # created when missing
     access = jwt.encode(claims, key, algorithm=ALGORITHM)
     refresh = secrets.token_urlsafe(32)
     session.add(
@@ -179,17 +188,27 @@ async def revoke_refresh_token(session: AsyncSession, *, actor: object, refresh_
     return SignedOut(user=user)
 
 
-async def verified_user_id(session: AsyncSession, token: str, settings: Settings) -> UUID:
-    """The user an access token names; expiry is checked against the service's clock."""
-    key = await signing_key(session, settings, create=False)
-    if key is None:  # no token was ever issued with this database
-        raise Unauthenticated(INVALID_ACCESS_TOKEN)
+@lru_cache(maxsize=4_096)
+def _claims(token: str, key: str) -> tuple[UUID, int] | None:
+    """The user and expiry a token signed with `key` names, or None when it is not valid: the
+    same token comes with every request of a session, and checking it costs more than the rest
+    of reading who acts. Expiry is left to the caller, against the clock of each request."""
     try:
         claims = jwt.decode(token, key, algorithms=[ALGORITHM], options={"verify_exp": False})
-        user_id = UUID(hex=claims["sub"])
-        expires = int(claims["exp"])
+        return UUID(hex=claims["sub"]), int(claims["exp"])
     except (jwt.PyJWTError, KeyError, ValueError, TypeError):
-        raise Unauthenticated(INVALID_ACCESS_TOKEN) from None
-    if expires <= now(session).timestamp():
+        return None
+
+
+async def verified_user_id(reader: Reader, token: str, settings: Settings) -> UUID:
+    """The user an access token names; expiry is checked against the service's clock."""
+    key = await verification_key(reader, settings)
+    if key is None:  # no token was ever issued with this database
+        raise Unauthenticated(INVALID_ACCESS_TOKEN)
+    claims = _claims(token, key)
+    if claims is None:
+        raise Unauthenticated(INVALID_ACCESS_TOKEN)
+    user_id, expires = claims
+    if expires <= reader.now().timestamp():
         raise Unauthenticated("The access token has expired; refresh it with tokenRefresh.")
     return user_id

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from graph.transport import http_refusal
 from models.base import Clock
+from models.session import SessionReader
 from models.settings import Settings
 from models.storage import FileStorage
 from resolvers import file_links, tokens
@@ -23,7 +24,7 @@ def download_route(
 ) -> Route:
     async def download(request: Request) -> Response:
         async with sessions() as session:
-            key = await tokens.signing_key(session, settings, create=False)
+            key = await tokens.verification_key(SessionReader(session), settings)
             named = None if key is None else file_links.verify_download(key, request.path_params["token"], clock())
             stored = None if named is None else await file_links.file_to_download(session, *named)
         if named is None:

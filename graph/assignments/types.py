@@ -35,7 +35,7 @@ class SubmissionFile:
         "default); only viewers who may see the submission get one."
     )
     async def url(self, info: Info) -> str | None:
-        key = await info.context.db.run(tokens.signing_key, info.context.settings, create=False)
+        key = await tokens.verification_key(info.context.db, info.context.settings)
         if key is None:
             return None
         expires = info.context.db.now() + timedelta(seconds=info.context.settings.download_url_ttl_seconds)

@@ -7,23 +7,76 @@ mutations, subscriptions, fields without a shape, directives, SQLite, and every 
 would end in an error — goes to the regular executor, which gives the same answer, errors included.
 """
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from typing import Any
 
-from graphql.execution.values import get_variable_values
+from graphql.execution.values import VariableValues, get_variable_values
 from sqlalchemy.exc import SQLAlchemyError
 
 from graph.compiled.plan import GRAPHQL, Plan, plan
 from graph.compiled.sql import statement
-from graph.compiled.template import Templates, bind
+from graph.compiled.template import Asked, Templates, asked, bind
 from graph.context import Context
 from graph.errors import ApiError
-from graph.limits import refusals
+from graph.limits import assess
+from models.settings import Settings
 from resolvers.errors import BadInput, Forbidden, NotFound, RateLimited, Unauthenticated
 
 REFUSED = (ApiError, BadInput, Unauthenticated, Forbidden, NotFound, RateLimited)
 TEMPLATES = Templates()
+REQUESTS_KEPT = 4_096  # plans with their variables, least recently used dropped first
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What a plan and its variables decide, whoever asks: the coerced variables, the measure
+    (`extensions.cost`, the metrics' operation name) and the arguments' part of the template.
+    Kept per plan and variables: a client sends the same few again and again."""
+
+    values: VariableValues
+    cost: int
+    operation: str | None
+    arguments: Asked
+
+
+_REQUESTS: OrderedDict[Hashable, _Request | None] = OrderedDict()
+
+
+def _typed(value: Any) -> Hashable:
+    """Variables as a key; types kept, so that 1, 1.0 and true stay apart."""
+    if isinstance(value, dict):
+        return dict, tuple(sorted((name, _typed(item)) for name, item in value.items()))
+    if isinstance(value, list):
+        return list, tuple(_typed(item) for item in value)
+    return type(value), value
+
+
+def _request(found: Plan, variables: dict[str, Any], operation_name: str | None, settings: Settings) -> _Request | None:
+    """None when the regular executor must answer: bad variables, refused by the limits, or an
+    argument the resolvers refuse."""
+    limits = (settings.introspection, settings.default_page_size, settings.max_query_depth, settings.max_aliases)
+    key = (found, _typed(variables), *limits, settings.max_query_cost)
+    if key in _REQUESTS:
+        _REQUESTS.move_to_end(key)
+        return _REQUESTS[key]
+    values = get_variable_values(GRAPHQL, found.operation.variable_definitions or (), variables)
+    request = None
+    if not isinstance(values, list):
+        refused, size = assess(
+            GRAPHQL, found.document, settings=settings, variables=variables, operation=operation_name
+        )
+        try:
+            if not refused and size is not None:
+                request = _Request(values, size.cost, size.operation, asked(found, values))
+        except REFUSED:
+            request = None
+    _REQUESTS[key] = request
+    if len(_REQUESTS) > REQUESTS_KEPT:
+        _REQUESTS.popitem(last=False)
+    return request
 
 
 async def answer(
@@ -50,25 +103,17 @@ async def _planned(
     context: Context, found: Plan, variables: dict[str, Any] | None, operation_name: str | None
 ) -> str | None:
     settings = context.settings
-    values = get_variable_values(GRAPHQL, found.operation.variable_definitions or (), variables or {})
-    if isinstance(values, list):
+    request = _request(found, variables or {}, operation_name, settings)
+    if request is None:
         return None
-    refused = refusals(
-        GRAPHQL,
-        found.document,
-        settings=settings,
-        variables=variables or {},
-        operation=operation_name,
-        state=context.request.state,
-    )
-    if refused:
-        return None
+    state = context.request.state
+    state.cost, state.operation = request.cost, request.operation
     context.db.read_only()
     try:
         actor = await context.actor()
-        bound = bind(found, actor, values)
+        bound = bind(found, actor, request.arguments)
         template = TEMPLATES.get(
-            bound, lambda: statement(found, bound.symbolic_actor(), values, settings, bound.lookups)
+            bound, lambda: statement(found, bound.symbolic_actor(), request.values, settings, bound.lookups)
         )
     except (*REFUSED, SQLAlchemyError):  # the executor reports it (a database error: masked, coded)
         return None

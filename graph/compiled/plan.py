@@ -83,11 +83,11 @@ def _fields(
 def _allowed(parent: GraphQLNamedType, name: str) -> bool:
     if name == TYPENAME:
         return True
-    if parent.name.endswith("Connection"):
-        return name in CONNECTION_FIELDS
     if parent.name == "PageInfo":
         return name in PAGE_INFO_FIELDS
     shape = SHAPES.get(parent.name)
+    if parent.name.endswith("Connection") and name in CONNECTION_FIELDS:
+        return True
     return shape is not None and name in shape.fields
 
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     FromClause,
     Select,
@@ -20,26 +21,30 @@ from sqlalchemy import (
     func,
     literal_column,
     null,
+    select,
     type_coerce,
 )
 
 from graph.courses.types import CourseFilterInput, CourseOrder
 from graph.enrollments.types import EnrollmentOrder
 from graph.errors import BadUserInput
+from graph.grades.types import GradebookFilterInput
 from graph.modules.types import KIND_TYPES
 from graph.node import COURSE_SLUG_NEEDS_PORTAL
 from models.courses import Course, CourseStatus, DurationRule, GradingRule
-from models.enrollments import EnrollmentStatus
+from models.enrollments import EnrollmentStatus, ModuleProgressStatus
 from models.modules import ModuleKind
 from models.portals import Portal
 from models.users import User
-from resolvers import courses, modules, policy, portals
+from resolvers import courses, gradebook, modules, policy, portals
 from resolvers import enrollments as enrolling
 from resolvers.auth import Actor
 from resolvers.batches import visible_rows
 from resolvers.paging import Query
 
 Render = Callable[[FromClause, Actor], ColumnElement[Any]]
+POSITION = ("position", "id")  # curriculum order
+UUID_TEXT, BASE64_LINE = 36, 57  # a uuid's text; the bytes PostgreSQL's base64 puts on one line
 Arguments = dict[str, Any]
 
 
@@ -63,11 +68,26 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class Many:
-    """A short, unpaged list per parent, in order (a course's modules)."""
+    """A short, unpaged list per parent, in order (a course's modules): `rows` are the parent's,
+    as the resolver's query gives them, correlated to the parent's row."""
 
-    query: Callable[[Actor], Select[Any]]
-    partition: str
+    rows: Callable[[Actor, FromClause], Select[Any]]
     order_by: tuple[str, ...]
+
+
+def children(query: Callable[[Actor], Select[Any]], partition: str, parent_key: str = "id") -> Callable[..., Any]:
+    """The rows of `query` whose `partition` is the parent's `parent_key`."""
+
+    def rows(actor: Actor, parent: FromClause) -> Select[Any]:
+        found = query(actor)
+        return found.where(found.selected_columns[partition] == parent.c[parent_key]).correlate(parent)
+
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Itself:
+    """An object field answered from the parent's own row (a gradebook row's enrollment)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +110,7 @@ class Lookup:
     slug: Callable[[str], str] = str
 
 
-Kind = Value | Link | Many | Connection | Lookup
+Kind = Value | Link | Many | Itself | Connection | Lookup
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,15 +130,17 @@ def enum(name: str, members: type[StrEnum]) -> Value:
 
 
 def global_id(type_name: str) -> Value:
-    """base64("<Type>:<uuid>") as graph/ids.py makes it (PostgreSQL wraps base64 at 76 columns)."""
+    """base64("<Type>:<uuid>") as graph/ids.py makes it. PostgreSQL wraps base64 at 76 columns,
+    which only an id of more than 57 bytes reaches: only those pay for removing the newlines."""
     prefix = text(f"{type_name}:")
-    return Value(
-        lambda row, _: func.translate(
-            func.encode(func.convert_to(prefix + cast(row.c.id, Text), text("UTF8")), text("base64")),
-            literal_column("E'\\n'"),
-            text(""),
-        )
-    )
+
+    def render(row: FromClause, _: Actor) -> ColumnElement[Any]:
+        encoded = func.encode(func.convert_to(prefix + cast(row.c.id, Text), text("UTF8")), text("base64"))
+        if len(f"{type_name}:") + UUID_TEXT <= BASE64_LINE:
+            return encoded
+        return func.translate(encoded, literal_column("E'\\n'"), text(""))
+
+    return Value(render)
 
 
 def _email(row: FromClause, actor: Actor) -> ColumnElement[Any]:
@@ -155,6 +177,29 @@ def _course_filter(arguments: Arguments) -> courses.CourseFilter:
 
 def _enrollments(actor: Actor, arguments: Arguments) -> tuple[Query, tuple[Any, ...]]:
     return enrolling.enrollments_query, (actor, None, None, arguments.get("status"), None, None)
+
+
+def _gradebook(actor: Actor, arguments: Arguments) -> tuple[Query, tuple[Any, ...]]:
+    wanted = arguments.get("filter") or GradebookFilterInput()
+    return gradebook.rows_query, (actor, wanted.status, wanted.passed)
+
+
+def _grade_display(row: FromClause, _: Actor) -> ColumnElement[Any]:
+    """`f"{round(grade)}%"`: PostgreSQL rounds a float half to even, as Python does."""
+    return case((row.c.grade.is_(None), null()), else_=cast(cast(func.round(row.c.grade), BigInteger), Text) + "%")
+
+
+def _cells(actor: Actor, row: FromClause) -> Select[Any]:
+    """A cell per column (the course's gradable modules) with the learner's record there, if any:
+    the module's own columns, then the record's score, status (NOT_STARTED without one), passed."""
+    columns = children(gradebook.columns_query, "course_id", "course_id")(actor, row).subquery()
+    records = children(gradebook.cells_query, "enrollment_id")(actor, row).subquery()
+    status = func.coalesce(records.c.status, ModuleProgressStatus.NOT_STARTED.value)
+    return (
+        select(columns, records.c.score, status.label("status"), records.c.passed)
+        .select_from(columns.outerjoin(records, records.c.module_id == columns.c.id))
+        .correlate(row)
+    )
 
 
 def _module_typename(row: FromClause) -> ColumnElement[Any]:
@@ -200,8 +245,9 @@ SHAPES: dict[str, Shape] = {
             "durationDays": column("duration_days"),
             "sharedWithSubPortals": column("shared_with_sub_portals"),
             "portal": Link(Portal, "portal_id"),
-            "modules": Many(modules.modules_query, "course_id", ("position", "id")),
+            "modules": Many(children(modules.modules_query, "course_id"), POSITION),
             "enrollments": Connection(EnrollmentOrder, _enrollments, "course_id"),
+            "gradebook": Connection(EnrollmentOrder, _gradebook, "course_id"),
         }
     ),
     "Module": Shape(
@@ -222,6 +268,24 @@ SHAPES: dict[str, Shape] = {
             "passed": column("passed"),
             "user": Link(User, "user_id"),
             "course": Link(Course, "course_id"),
+        }
+    ),
+    "GradebookConnection": Shape({"columns": Many(children(gradebook.columns_query, "course_id"), POSITION)}),
+    "GradebookRow": Shape(
+        {
+            "enrollment": Itself(),
+            "grade": column("grade"),
+            "gradeDisplay": Value(_grade_display),
+            "passed": column("passed"),
+            "cells": Many(_cells, POSITION),
+        }
+    ),
+    "GradebookCell": Shape(
+        {
+            "score": column("score"),
+            "status": enum("status", ModuleProgressStatus),
+            "passed": column("passed"),
+            "module": Itself(),
         }
     ),
     "User": Shape(

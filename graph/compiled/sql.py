@@ -15,7 +15,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments
 
 from graph.compiled.plan import TYPENAME, Plan, Selection
-from graph.compiled.shapes import SHAPES, Arguments, Connection, Link, Lookup, Many, Value, text
+from graph.compiled.shapes import SHAPES, Arguments, Connection, Itself, Link, Lookup, Many, Value, text
 from graph.pagination import listing
 from graph.schema import schema
 from models.settings import Settings
@@ -66,6 +66,8 @@ class _Build:
             return NULL if found is None else self.one(found, selection, None)
         if isinstance(kind, Many):
             return self.many(kind, selection, parent)  # type: ignore[arg-type]
+        if isinstance(kind, Itself):
+            return self.object(parent, selection.returns, selection.children)  # type: ignore[arg-type]
         return self.connection(kind, selection, parent)
 
     def one(self, rows: Select[Any], selection: Selection, parent: FromClause | None) -> ColumnElement[Any]:
@@ -74,8 +76,7 @@ class _Build:
         return _correlated(value, parent).scalar_subquery()
 
     def many(self, kind: Many, selection: Selection, parent: FromClause) -> ColumnElement[Any]:
-        query = kind.query(self.actor)
-        rows = _correlated(query.where(query.selected_columns[kind.partition] == parent.c.id), parent).subquery()
+        rows = _correlated(kind.rows(self.actor, parent), parent).subquery()
         ordered = aggregate_order_by(
             self.object(rows, selection.returns, selection.children), *(rows.c[name] for name in kind.order_by)
         )
@@ -128,8 +129,10 @@ class _Build:
                 pairs.append(page_of.c.nodes)
             elif child.name == "totalCount":
                 pairs.append(self.total(kind, query, args, parent))
-            else:
+            elif child.name == "pageInfo":
                 pairs.append(self.page_info(child, has_next, has_previous))
+            else:  # a field of the connection itself, answered from its parent (a gradebook's columns)
+                pairs.append(self.field(parent, SHAPES[selection.returns].fields[child.name], child))
         value = select(func.json_build_object(*pairs)).select_from(page_of)
         return _correlated(value, parent).scalar_subquery()
 

@@ -16,15 +16,14 @@ from typing import Any
 
 from graphql.execution.values import VariableValues, get_argument_values
 from sqlalchemy import ARRAY, BindParameter, Select, String, Uuid, bindparam
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
 from graph.compiled.plan import Plan, Selection
 from graph.compiled.shapes import SHAPES, Arguments, Lookup
 from graph.node import id_or_slug, query_id
 from models.base import UtcDateTime
+from models.statements import Compiled, compile_select
 from resolvers.auth import Actor
 
-DIALECT = asyncpg_dialect()
 CAPACITY = 1_000  # templates kept per process, least recently used dropped first
 UUIDS = ARRAY(Uuid())
 
@@ -115,8 +114,21 @@ def _nested(selections: tuple[Selection, ...]) -> Iterator[Selection]:
         yield from _nested(selection.children)
 
 
-def bind(plan: Plan, actor: Actor, variables: VariableValues) -> Bound:
-    values, lookups, parts = _actor_values(actor), {}, []
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What a plan's arguments decide, whoever asks: their part of the template key, and each
+    lookup's id or slug as a parameter value (`lookup_<key>`) with its arguments."""
+
+    parts: tuple[Hashable, ...]
+    values: dict[str, Any]
+    lookups: dict[str, Arguments]
+
+
+def asked(plan: Plan, variables: VariableValues) -> Asked:
+    """Raises BadUserInput as the resolvers do (the executor then answers)."""
+    values: dict[str, Any] = {}
+    lookups: dict[str, Arguments] = {}
+    parts: list[Hashable] = []
     query = SHAPES["Query"].fields
     for root in plan.fields:
         for selection in _nested((root,)):
@@ -129,48 +141,28 @@ def bind(plan: Plan, actor: Actor, variables: VariableValues) -> Bound:
                 parts.append(part)
             else:
                 parts.append(_frozen(raw))
-    return Bound((plan, actor_key(actor), tuple(parts)), values, lookups, actor)
+    return Asked(tuple(parts), values, lookups)
 
 
-@dataclass(frozen=True, slots=True)
-class Template:
-    sql: str
-    positions: tuple[tuple[str | None, Any], ...]  # per $n: a request value's name, or a constant
-
-    def arguments(self, values: dict[str, Any]) -> list[Any]:
-        return [constant if name is None else values[name] for name, constant in self.positions]
-
-
-def compile_template(stmt: Select[Any], parameters: set[str]) -> Template:
-    """Constants (enum values, page sizes, IN lists) are processed for the driver once, here."""
-    compiled = stmt.compile(dialect=DIALECT, compile_kwargs={"render_postcompile": True})
-    constants = compiled.construct_params(_check=False)
-    positions: list[tuple[str | None, Any]] = []
-    for name in compiled.positiontup or ():
-        if name in parameters:
-            positions.append((name, None))
-            continue
-        # an IN list's items are named `<bind>_<n>` once expanded
-        bind = compiled.binds[name] if name in compiled.binds else compiled.binds[name.rsplit("_", 1)[0]]
-        process = bind.type.bind_processor(DIALECT)
-        positions.append((None, constants[name] if process is None else process(constants[name])))
-    return Template(compiled.string, tuple(positions))
+def bind(plan: Plan, actor: Actor, arguments: Asked) -> Bound:
+    values = _actor_values(actor) | arguments.values
+    return Bound((plan, actor_key(actor), arguments.parts), values, arguments.lookups, actor)
 
 
 class Templates:
     """The templates of one process; `built` counts how many were built (tests read it)."""
 
     def __init__(self, capacity: int = CAPACITY) -> None:
-        self._found: OrderedDict[Hashable, Template] = OrderedDict()
+        self._found: OrderedDict[Hashable, Compiled] = OrderedDict()
         self._capacity = capacity
         self.built = 0
 
-    def get(self, bound: Bound, build: Callable[[], Select[Any]]) -> Template:
+    def get(self, bound: Bound, build: Callable[[], Select[Any]]) -> Compiled:
         """`build` raises what the resolvers raise for refused arguments; nothing is kept then."""
         if bound.key in self._found:
             self._found.move_to_end(bound.key)
             return self._found[bound.key]
-        template = compile_template(build(), set(bound.values))
+        template = compile_select(build(), bound.values)
         self.built += 1
         self._found[bound.key] = template
         if len(self._found) > self._capacity:

@@ -23,7 +23,7 @@ from graph.app import create_app
 from graph.compiled.plan import GRAPHQL, plan
 from graph.compiled.shapes import CONNECTION_FIELDS, PAGE_INFO_FIELDS, SHAPES, Connection, Lookup
 from models.courses import CourseInstructor, CourseStatus
-from models.enrollments import Enrollment, EnrollmentStatus
+from models.enrollments import Enrollment, EnrollmentStatus, ModuleProgress, ModuleProgressStatus
 from models.modules import ModuleKind
 from models.settings import Settings
 from models.users import Role
@@ -52,8 +52,10 @@ async def build(session: AsyncSession, clock: FrozenClock) -> dict[str, Any]:
                 session, portal, title=f"{portal.slug} {status.value}", status=status, shared_with_sub_portals=shared
             )
             courses.append(course)
-            for position, kind in enumerate(list(ModuleKind)[n::3]):
+            made = [
                 await make_module(session, course, kind=kind, position=position, is_required=position % 2 == 0)
+                for position, kind in enumerate(list(ModuleKind)[n::3])
+            ]
             await saved(
                 session,
                 CourseInstructor(
@@ -62,7 +64,7 @@ async def build(session: AsyncSession, clock: FrozenClock) -> dict[str, Any]:
             )
             for k, key in enumerate(("learner", "learner2", "instructor")):
                 user = people[f"{portal.slug}-{key}"]
-                await saved(
+                enrollment = await saved(
                     session,
                     Enrollment(
                         portal_id=portal.id,
@@ -72,10 +74,20 @@ async def build(session: AsyncSession, clock: FrozenClock) -> dict[str, Any]:
                         enrolled_at=clock(),
                         starts_at=clock() + timedelta(days=3) if key == "learner2" and n == 0 else None,
                         revoked_at=clock() if key == "learner" and n == 2 else None,
-                        grade=[None, 67.5, 100.0][k],
+                        grade=[None, 66.5, 72.6][k],  # rounded half to even: 66%, 73%
                         passed=[None, False, True][k],
                     ),
                 )
+                for m, module in enumerate(made[k:]):  # some records, in gradable modules and others
+                    status = list(ModuleProgressStatus)[(m + k) % 4]
+                    score = None if status is ModuleProgressStatus.NOT_STARTED else [66.5, 80.0, 0.0][m % 3]
+                    await saved(
+                        session,
+                        ModuleProgress(
+                            portal_id=portal.id, enrollment_id=enrollment.id, module_id=module.id, status=status,
+                            score=score, passed=None if score is None else score >= 50,
+                        ),
+                    )  # fmt: skip
     return {"portals": [acme, branch, globex], "courses": courses, "people": people}
 
 
@@ -103,6 +115,10 @@ class Selections:
             given.append(f"{self.rng.choice(['first', 'last'])}: {self.rng.choice([1, 2, 3, 50])}")
         if name == "enrollments" and self.rng.random() < 0.3:
             given.append(f"status: {self.rng.choice([s.name for s in EnrollmentStatus])}")
+        if name == "gradebook" and self.rng.random() < 0.4:
+            status = self.rng.choice(["", f"status: {self.rng.choice([s.name for s in EnrollmentStatus])}"])
+            passed = self.rng.choice(["", "passed: true", "passed: false"])
+            given.append(f"filter: {{ {status} {passed} }}")
         if self.rng.random() < 0.3:
             given.append(f"orderBy: {{ field: {self.order_field(parent, name)}, direction: DESC }}")
         return f"({', '.join(given)})" if given else ""
@@ -135,27 +151,30 @@ class Selections:
 
     def below(self, type_name: str, name: str, depth: int) -> str:
         returns = get_named_type(GRAPHQL.get_type(type_name).fields[name].type)  # type: ignore[union-attr]
-        if returns.name in SHAPES:
-            return f" {{ {self.fields(returns.name, depth + 1)} }}"
         if returns.name.endswith("Connection"):
             node = get_named_type(returns.fields["nodes"].type).name  # type: ignore[attr-defined]
-            parts = self.rng.sample(sorted(CONNECTION_FIELDS), k=self.rng.randint(1, 3))
+            own = sorted(SHAPES[returns.name].fields) if returns.name in SHAPES else []  # a gradebook's columns
+            parts = self.rng.sample(sorted(CONNECTION_FIELDS) + own, k=self.rng.randint(1, 3 + len(own)))
             rendered = []
             for part in parts:
                 if part == "nodes":
                     rendered.append(f"nodes {{ {self.fields(node, depth + 1)} }}")
                 elif part == "pageInfo":
                     rendered.append(f"pageInfo {{ {' '.join(sorted(PAGE_INFO_FIELDS))} }}")
+                elif part in own:
+                    rendered.append(part + self.below(returns.name, part, depth + 1))
                 else:
                     rendered.append(part)
             return " { " + " ".join(rendered) + " }"
+        if returns.name in SHAPES:
+            return f" {{ {self.fields(returns.name, depth + 1)} }}"
         return ""
 
     def query(self) -> str:
         return "{ " + self.fields("Query", 0) + " }"
 
 
-_ENUMS = ("CourseStatus", "GradingRule", "DurationRule", "ModuleKind", "EnrollmentStatus")
+_ENUMS = ("CourseStatus", "GradingRule", "DurationRule", "ModuleKind", "EnrollmentStatus", "ModuleProgressStatus")
 
 
 @pytest.fixture
@@ -201,6 +220,13 @@ EVERY_FIELD = """
   enrollments(first: 50) {
     totalCount pageInfo { hasNextPage hasPreviousPage }
     nodes { id status grade passed user { id fullName email avatarUrl classroomUserId isActive } course { title } }
+  }
+  gradebook(first: 50) {
+    totalCount pageInfo { hasNextPage hasPreviousPage } columns { __typename id title kind position }
+    nodes {
+      enrollment { id status user { fullName } } grade gradeDisplay passed
+      cells { score status passed module { id title kind } }
+    }
   }
 """
 

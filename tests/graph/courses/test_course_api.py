@@ -358,6 +358,14 @@ async def test_lookups_with_a_nul_character_are_no_server_error(catalog: Catalog
     assert nul_refused((await catalog.api.post(query, {"s": "a\x00"})).json())
 
 
+async def test_a_nul_character_in_the_query_string_is_refused(catalog: Catalog) -> None:
+    """GET requests carry their text in the URL: raw or percent-encoded, a NUL is refused alike."""
+    for encoded in ("%00", "%2500"):
+        url = f"/graphql?query=%7B%20course(slug%3A%20%22a{encoded}%22)%20%7B%20id%20%7D%20%7D"
+        body = (await catalog.api.http.get(url, headers={"X-Portal": "acme"})).json()
+        assert ("errors" in body and nul_refused(body)) is (encoded == "%00"), body
+
+
 # courseUpdate
 
 

@@ -252,3 +252,25 @@ async def test_statement_count_is_the_same_for_10_and_200_learners(
     assert await statements(api, count_sql, small, "big-10", 10, 3) == await statements(
         api, count_sql, large, "big-200", 100, 30
     )
+
+
+COMPILED = """query($id: ID!, $first: Int) { course(id: $id) { gradebook(first: $first) {
+  totalCount columns { title kind } pageInfo { hasNextPage }
+  nodes { enrollment { id } grade gradeDisplay passed cells { module { title } score status passed } } } } }"""
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize(("learners", "modules"), [(3, 1), (60, 12)])
+async def test_a_gradebook_page_is_one_compiled_statement_at_any_size(
+    api: Api, session: AsyncSession, count_sql: Any, learners: int, modules: int
+) -> None:
+    """Rows, columns and every row's cells: one statement after who acts (graph/compiled)."""
+    course = await populate(session, learners=learners, modules=modules)
+    portal = f"big-{learners}"
+    await api.credentials.api_key(portal)
+    with count_sql() as sql:
+        book = (await api.acting_in(portal).data(COMPILED, {"id": gid(course), "first": 50}))["course"]["gradebook"]
+    assert len(book["nodes"]) == min(learners, 50) and len(book["columns"]) == modules
+    assert all(len(row["cells"]) == modules for row in book["nodes"])
+    assert sql.count == 2
+    assert sum("json_build_object" in statement for statement in sql.statements) == 1

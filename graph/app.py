@@ -83,7 +83,7 @@ class CourseGraphView(GraphQL[Context, None]):
         self.limiter = limiter
         self.persisted = persisted
         self.storage = storage
-        self.events = make_broker(settings)
+        self.events = make_broker(settings, sessions.kw["bind"].url)
         self.compiled_span: Callable[[], AbstractContextManager[Any]] = (
             nullcontext if tracing is None else tracing.compiled_read
         )
@@ -250,6 +250,8 @@ def create_app(
     tracing = _tracing(settings, engine, tracer_provider) if settings.otel_enabled else None
     sessions = session_factory(engine, clock)
     replica = create_replica_engine(settings)
+    if tracing is not None and replica is not None:
+        tracing.instrument(replica)
     storage = storage or LocalDiskStorage(settings.upload_dir)
 
     async def healthz(_: Request) -> Response:

@@ -19,7 +19,7 @@ from uuid import UUID
 import asyncpg
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL
 
 from graph.metrics import SUBSCRIPTIONS
 from models.settings import Settings
@@ -223,13 +223,14 @@ class PostgresBroker(Broker):
         await super().close()
 
 
-def make_broker(settings: Settings) -> Broker:
-    """Redis when it is named; else PostgreSQL's LISTEN/NOTIFY; SQLite serves one process."""
+def make_broker(settings: Settings, database: URL) -> Broker:
+    """Redis when it is named; else PostgreSQL's LISTEN/NOTIFY on `database` (the engine's, which
+    the app writes to); SQLite serves one process."""
     if settings.redis_url:
         return RedisBroker(Redis.from_url(settings.redis_url), settings.redis_namespace)
-    if settings.is_sqlite:
+    if database.get_backend_name() != "postgresql":
         return Broker()
-    dsn = make_url(settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = database.set(drivername="postgresql").render_as_string(hide_password=False)
     return PostgresBroker(dsn, f"{settings.redis_namespace}_events", settings.db_connect_timeout_seconds)
 
 

@@ -96,7 +96,7 @@ class Tracing:
         conn.info[SPAN_KEY] = self.tracer.start_span(
             verb,
             kind=SpanKind.CLIENT,
-            attributes={"db.system": conn.dialect.name, "db.statement": statement[:MAX_STATEMENT_CHARS]},
+            attributes={"db.system": _system(conn), "db.statement": statement[:MAX_STATEMENT_CHARS]},
         )
 
     def _statement_ended(self, conn: Any, *_: Any) -> None:
@@ -218,3 +218,10 @@ def _operation_type(context: ExecutionContext) -> str | None:
         return context.operation_type.value
     except RuntimeError:
         return None
+
+
+def _system(conn: Any) -> str:
+    """A session's connection knows its dialect; a pool's raw one (`Db`'s prepared statements,
+    PostgreSQL only) does not."""
+    dialect = getattr(conn, "dialect", None)
+    return "postgresql" if dialect is None else str(dialect.name)

@@ -135,6 +135,7 @@ class RedisBroker(Broker):
 
 
 NOTIFY_BYTES = 7_000  # PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more
+LISTEN_FAILURES = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 class PostgresBroker(Broker):
@@ -162,7 +163,7 @@ class PostgresBroker(Broker):
             async with self._lock:
                 for payload in self._payloads(messages):
                     await self._connection.execute("SELECT pg_notify($1, $2)", self.channel, payload)
-        except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
+        except LISTEN_FAILURES:
             log.exception("could not notify %d subscription events", len(messages))
 
     def _payloads(self, messages: list[Message]) -> list[str]:
@@ -180,8 +181,14 @@ class PostgresBroker(Broker):
         return payloads
 
     async def start(self) -> None:
-        """Listening before the worker serves, so no change committed after that is missed."""
-        await self._listen()
+        """Listening before the worker serves, so no change committed after that is missed; a
+        database out of reach does not stop the worker from starting (it reports not ready, and
+        listens as soon as it can)."""
+        try:
+            await self._listen()
+        except LISTEN_FAILURES:
+            log.warning("subscription events: cannot LISTEN yet, trying again", exc_info=True)
+            self._lost.set()
         self._keeper = asyncio.create_task(self._keep_listening())
 
     async def _listen(self) -> None:
@@ -198,7 +205,7 @@ class PostgresBroker(Broker):
             log.warning("subscription events: lost the LISTEN connection, listening again")
             try:
                 await self._listen()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+            except LISTEN_FAILURES:
                 await asyncio.sleep(RECONNECT_SECONDS)
 
     def _notified(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:

@@ -124,14 +124,19 @@ class RedisBroker(Broker):
         self.deliver(messages)
 
     async def close(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+        await _stopped(self._listener)
         if self._pubsub is not None:
             await self._pubsub.aclose()
         await self.redis.aclose()
         await super().close()
+
+
+async def _stopped(task: "asyncio.Task[None] | None") -> None:
+    """A broker's background listener, cancelled and awaited."""
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 NOTIFY_BYTES = 7_000  # PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more
@@ -220,10 +225,7 @@ class PostgresBroker(Broker):
         self.deliver(messages)
 
     async def close(self) -> None:
-        if self._keeper is not None:
-            self._keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._keeper
+        await _stopped(self._keeper)
         connection, self._connection = self._connection, None
         if connection is not None and not connection.is_closed():
             await connection.close()

@@ -304,7 +304,7 @@ def create_app(
         if tracing is not None:
             tracing.close()
 
-    limiter = RateLimiter(settings, make_counter(settings), clock)
+    limiter = RateLimiter(settings, make_counter(settings, engine), clock)
     persisted = make_persisted_queries(settings)
     view = CourseGraphView(
         settings=settings,

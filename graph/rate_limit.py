@@ -1,26 +1,32 @@
 """Request rates per credential and per client address (contract §10), refused before any work.
 
-A fixed one-minute window per caller. The counters live in Redis when REDIS_URL is set, so every
-worker shares them; otherwise in this process (the embedded single-process default).
+A fixed one-minute window per caller. The counters live in Redis when REDIS_URL is set, else on
+PostgreSQL in a table, so every worker shares them either way; on SQLite (one process) in memory.
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util.concurrency import greenlet_spawn
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from models.base import Clock, utcnow
 from models.settings import Settings
 
+log = logging.getLogger(__name__)
 WINDOW_SECONDS = 60
 
 
 class Counter(Protocol):
-    async def hit(self, key: str, window: int) -> int:
-        """Counts one request for `key` in the window that starts at `window`; returns the total."""
+    async def hit(self, key: str, window: int) -> int | None:
+        """Counts one request for `key` in the window that starts at `window`; returns the total,
+        or None when the count cannot be had (the request goes on: no limit is better than none
+        served)."""
         ...
 
     async def close(self) -> None: ...
@@ -60,9 +66,54 @@ class RedisCounter:
         await self.redis.aclose()
 
 
-def make_counter(settings: Settings) -> Counter:
+HIT = """INSERT INTO ratecounter (key, window_start, hits) VALUES ($1, $2, 1)
+ON CONFLICT (key) DO UPDATE SET
+  hits = CASE WHEN ratecounter.window_start = EXCLUDED.window_start THEN ratecounter.hits + 1 ELSE 1 END,
+  window_start = EXCLUDED.window_start
+RETURNING hits"""
+SWEEP = "DELETE FROM ratecounter WHERE window_start < $1"
+SWEEP_EVERY = 10_000  # hits of this process between deletions of callers gone quiet
+
+
+@dataclass(slots=True)
+class PostgresCounter:
+    """Without Redis, on PostgreSQL, every worker's counts in one table (issue 11: whatever can use
+    PostgreSQL does): one upsert per request, a row per caller. It runs on the driver of a pooled
+    connection, unseen by the engine's listeners: the limiter's bookkeeping, not the request's SQL
+    (statement counts and metrics stay the request's own)."""
+
+    engine: AsyncEngine
+    hits: int = 0
+
+    async def hit(self, key: str, window: int) -> int | None:
+        try:
+            pooled = await self.engine.raw_connection()
+        except Exception:  # the database is away: the request will say so itself
+            log.warning("rate limit: no connection to count on", exc_info=True)
+            return None
+        try:
+            driver = pooled.driver_connection
+            total = await driver.fetchval(HIT, key, window)  # type: ignore[union-attr]
+            self.hits += 1
+            if self.hits % SWEEP_EVERY == 0:
+                await driver.execute(SWEEP, window - WINDOW_SECONDS)  # type: ignore[union-attr]
+            return int(total)
+        except Exception:
+            log.warning("rate limit: could not count", exc_info=True)
+            pooled.invalidate()
+            return None
+        finally:
+            await greenlet_spawn(pooled.close)
+
+    async def close(self) -> None:
+        """The engine is the app's: it closes it."""
+
+
+def make_counter(settings: Settings, engine: AsyncEngine) -> Counter:
     if settings.redis_url:
         return RedisCounter(Redis.from_url(settings.redis_url), settings.redis_namespace)
+    if engine.dialect.name == "postgresql":
+        return PostgresCounter(engine)
     return MemoryCounter()
 
 
@@ -103,6 +154,8 @@ class RateLimiter:
         now = self.clock().timestamp()
         window = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
         used = await self.counter.hit(key, window)
+        if used is None:
+            return None
         wait = max(int(window + WINDOW_SECONDS - now), 1)
         if used <= limit:
             request.state.throttle = Throttle(limit, limit - used, wait)

@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from models.assignments import AssignmentSubmission
 from models.audit import AuditEvent
-from models.auth import ApiKey, LoginFailure, RefreshToken, SigningSecret
+from models.auth import ApiKey, LoginFailure, RateCounter, RefreshToken, SigningSecret
 from models.certificates import Certificate, CertificateTemplate
 from models.courses import Category, Course, CourseCategory, CourseInstructor, GradeModule, Section
 from models.discussions import DiscussionEvaluation, DiscussionPost, SurveyResponse
@@ -76,6 +76,7 @@ __all__ = [
     "ProductItem",
     "Question",
     "QuizAttempt",
+    "RateCounter",
     "RefreshToken",
     "Section",
     "SigningSecret",

@@ -4,6 +4,7 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models.settings import Settings
@@ -50,7 +51,30 @@ async def test_with_redis_every_worker_shares_the_count(
     settings: Settings, engine: AsyncEngine, clock: FrozenClock
 ) -> None:
     """Two app instances (as two workers) on one Redis: together they may not exceed the limit."""
-    shared = {"redis_url": REDIS_URL, "redis_namespace": f"test-{uuid4().hex}", "rate_limit_per_ip": 3}
+    await every_worker_shares_the_count(settings, engine, clock, redis_url=REDIS_URL)
+
+
+@pytest.mark.postgres_only
+async def test_without_redis_postgresql_keeps_the_count_every_worker_shares(
+    settings: Settings, engine: AsyncEngine, clock: FrozenClock, count_sql: Any
+) -> None:
+    """Two app instances on one PostgreSQL database and no Redis (issue 11), the counter being the
+    limiter's own bookkeeping: it adds nothing to a request's statements."""
+    await every_worker_shares_the_count(settings, engine, clock, redis_url=None)
+    clock.advance(seconds=60)  # a new window: the count starts afresh
+    counted = []
+    for limit in (0, 3):  # without a limit, then with one
+        async with serving(settings, engine, clock, rate_limit_per_ip=limit) as http:
+            with count_sql() as sql:
+                assert await statuses(http, 1) == [200]
+            counted.append(sql.statements)
+    assert counted[0] == counted[1]
+
+
+async def every_worker_shares_the_count(
+    settings: Settings, engine: AsyncEngine, clock: FrozenClock, *, redis_url: str | None
+) -> None:
+    shared = {"redis_url": redis_url, "redis_namespace": f"test-{uuid4().hex}", "rate_limit_per_ip": 3}
     async with (
         serving(settings, engine, clock, **shared) as first,
         serving(settings, engine, clock, **shared) as second,

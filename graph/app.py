@@ -305,7 +305,7 @@ def create_app(
             tracing.close()
 
     limiter = RateLimiter(settings, make_counter(settings, engine), clock)
-    persisted = make_persisted_queries(settings)
+    persisted = make_persisted_queries(settings, engine, clock)
     view = CourseGraphView(
         settings=settings,
         sessions=sessions,

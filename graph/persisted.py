@@ -3,7 +3,8 @@
 APQ: a client sends `extensions.persistedQuery { version: 1, sha256Hash }` without the query; an
 unknown hash answers PERSISTED_QUERY_NOT_FOUND and the client sends it again with the query, which
 is stored under its (checked) hash for every later request, from any client. The store is Redis when
-REDIS_URL is set, so every worker shares it; otherwise a bounded store in this process.
+REDIS_URL is set, else on PostgreSQL a table, so every worker shares it either way; on SQLite (one
+process) a bounded store in memory.
 
 Allow-list mode (production): only the operations of a manifest loaded at start run, named by their
 hash or sent in full; anything else is PERSISTED_QUERY_NOT_ALLOWED and nothing is stored. In APQ
@@ -12,6 +13,7 @@ mode a manifest's operations are known from the start.
 
 import hashlib
 import json
+import logging
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -20,9 +22,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.http import GraphQLRequestData
 
+from models.base import Clock
+from models.session import unseen
 from models.settings import Settings
+
+log = logging.getLogger(__name__)
 
 VERSION = 1
 
@@ -95,6 +102,53 @@ class RedisStore:
         await self.redis.aclose()
 
 
+USE = "UPDATE persistedquery SET used_at = $2 WHERE digest = $1 RETURNING query"
+REGISTER = """INSERT INTO persistedquery (digest, query, used_at) VALUES ($1, $2, $3)
+ON CONFLICT (digest) DO UPDATE SET used_at = EXCLUDED.used_at"""
+FORGET = "DELETE FROM persistedquery WHERE used_at < $1"
+
+
+@dataclass(slots=True)
+class PostgresStore:
+    """Without Redis, on PostgreSQL: every worker's queries in a table (issue 11), this process's
+    most recent ones in memory in front of it, so a query it knows costs no statement. A query
+    fetched from the table is marked used; registering one forgets those unused for `ttl` seconds.
+    The database being away costs the client a resend, never the request."""
+
+    engine: AsyncEngine
+    local: MemoryStore
+    ttl: int
+    clock: Clock
+
+    async def get(self, digest: str) -> str | None:
+        query = await self.local.get(digest)
+        if query is not None:
+            return query
+        try:
+            query = await unseen(self.engine, USE, digest, self._now())
+        except Exception:
+            log.warning("persisted queries: could not read the shared store", exc_info=True)
+            return None
+        if query is not None:
+            await self.local.put(digest, query)
+        return query
+
+    async def put(self, digest: str, query: str) -> None:
+        await self.local.put(digest, query)
+        now = self._now()
+        try:
+            await unseen(self.engine, REGISTER, digest, query, now)
+            await unseen(self.engine, FORGET, now - self.ttl)
+        except Exception:
+            log.warning("persisted queries: could not write the shared store", exc_info=True)
+
+    def _now(self) -> int:
+        return int(self.clock().timestamp())
+
+    async def close(self) -> None:
+        await self.local.close()
+
+
 def sha256(query: str) -> str:
     return hashlib.sha256(query.encode()).hexdigest()
 
@@ -162,14 +216,15 @@ class PersistedQueries:
         await self.store.close()
 
 
-def make_persisted_queries(settings: Settings) -> PersistedQueries:
+def make_persisted_queries(settings: Settings, engine: AsyncEngine, clock: Clock) -> PersistedQueries:
     mode = Mode(settings.persisted_queries)
     allowed = load_manifest(settings.persisted_queries_manifest) if settings.persisted_queries_manifest else {}
     if mode is Mode.ALLOWLIST and not allowed:
         raise ValueError("PERSISTED_QUERIES=allowlist needs PERSISTED_QUERIES_MANIFEST with at least one operation")
-    store: QueryStore = (
-        RedisStore(Redis.from_url(settings.redis_url), settings.redis_namespace, settings.persisted_query_ttl_seconds)
-        if settings.redis_url
-        else MemoryStore(settings.persisted_query_cache_size)
-    )
+    ttl, local = settings.persisted_query_ttl_seconds, MemoryStore(settings.persisted_query_cache_size)
+    store: QueryStore = local
+    if settings.redis_url:
+        store = RedisStore(Redis.from_url(settings.redis_url), settings.redis_namespace, ttl)
+    elif engine.dialect.name == "postgresql":
+        store = PostgresStore(engine, local, ttl, clock)
     return PersistedQueries(mode, store, allowed)

@@ -11,11 +11,11 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.util.concurrency import greenlet_spawn
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from models.base import Clock, utcnow
+from models.session import unseen
 from models.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -78,32 +78,22 @@ SWEEP_EVERY = 10_000  # hits of this process between deletions of callers gone q
 @dataclass(slots=True)
 class PostgresCounter:
     """Without Redis, on PostgreSQL, every worker's counts in one table (issue 11: whatever can use
-    PostgreSQL does): one upsert per request, a row per caller. It runs on the driver of a pooled
-    connection, unseen by the engine's listeners: the limiter's bookkeeping, not the request's SQL
-    (statement counts and metrics stay the request's own)."""
+    PostgreSQL does): one upsert per request, a row per caller, `unseen` by the request's
+    statement counts and metrics."""
 
     engine: AsyncEngine
     hits: int = 0
 
     async def hit(self, key: str, window: int) -> int | None:
         try:
-            pooled = await self.engine.raw_connection()
-        except Exception:  # the database is away: the request will say so itself
-            log.warning("rate limit: no connection to count on", exc_info=True)
-            return None
-        try:
-            driver = pooled.driver_connection
-            total = await driver.fetchval(HIT, key, window)  # type: ignore[union-attr]
+            total = await unseen(self.engine, HIT, key, window)
             self.hits += 1
             if self.hits % SWEEP_EVERY == 0:
-                await driver.execute(SWEEP, window - WINDOW_SECONDS)  # type: ignore[union-attr]
-            return int(total)
-        except Exception:
+                await unseen(self.engine, SWEEP, window - WINDOW_SECONDS)
+        except Exception:  # the database is away: the request will say so itself
             log.warning("rate limit: could not count", exc_info=True)
-            pooled.invalidate()
             return None
-        finally:
-            await greenlet_spawn(pooled.close)
+        return int(total)
 
     async def close(self) -> None:
         """The engine is the app's: it closes it."""

@@ -7,8 +7,7 @@ enough (passwords, chosen by people, use argon2 on `User`).
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from models.base import Identified, TenantOwned, Timestamped, UtcDateTime, str_enum
 from models.users import Role
@@ -46,13 +45,3 @@ class LoginFailure(Identified, table=True):
 
     email: str = Field(max_length=320, index=True)
     at: datetime = Field(sa_type=UtcDateTime)
-
-
-class RateCounter(SQLModel, table=True):
-    """Requests of one caller (a credential's digest, or an address) in the current one-minute
-    window, shared by every worker when there is no Redis (graph/rate_limit.py). UNLOGGED on
-    PostgreSQL: a counter lost in a crash costs nothing but a fresh window."""
-
-    key: str = Field(primary_key=True, max_length=80)
-    window_start: int = Field(sa_type=BigInteger)
-    hits: int

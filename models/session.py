@@ -340,6 +340,21 @@ class Db:
                 await self._release()
 
 
+async def unseen(engine: AsyncEngine, sql: str, *arguments: Any) -> Any:
+    """One statement (PostgreSQL) on the driver of a pooled connection, unseen by the engine's
+    listeners: the service's own bookkeeping (shared rate counts, APQ queries), not a request's SQL
+    (statement counts, metrics). The first column of its first row, or None. Raises what the
+    driver raises, the connection discarded."""
+    pooled = await engine.raw_connection()
+    try:
+        return await pooled.driver_connection.fetchval(sql, *arguments)  # type: ignore[union-attr]
+    except BaseException:
+        pooled.invalidate()
+        raise
+    finally:
+        await asyncio.shield(greenlet_spawn(pooled.close))
+
+
 def now(session: AsyncSession | Session) -> Any:
     """The session's clock reading: what rules about time compare against (tests freeze it)."""
     clock: Clock = session.info.get("clock", utcnow)

@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from models.assignments import AssignmentSubmission
 from models.audit import AuditEvent
-from models.auth import ApiKey, LoginFailure, RateCounter, RefreshToken, SigningSecret
+from models.auth import ApiKey, LoginFailure, RefreshToken, SigningSecret
 from models.certificates import Certificate, CertificateTemplate
 from models.courses import Category, Course, CourseCategory, CourseInstructor, GradeModule, Section
 from models.discussions import DiscussionEvaluation, DiscussionPost, SurveyResponse
@@ -27,6 +27,7 @@ from models.orders import (
 )
 from models.portals import Portal
 from models.quizzes import Choice, Question, QuizAttempt
+from models.shared import PersistedQuery, RateCounter
 from models.users import Group, GroupMember, Membership, User
 from models.webhooks import ExternalCompletion, ExternalRegistration, IntegrationSecret, Webhook, WebhookDelivery
 
@@ -71,6 +72,7 @@ __all__ = [
     "OrderNote",
     "OrderTransaction",
     "OutboxEvent",
+    "PersistedQuery",
     "Portal",
     "Product",
     "ProductItem",

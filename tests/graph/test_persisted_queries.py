@@ -82,7 +82,28 @@ async def test_a_wrong_version_hash_or_mismatch_is_refused_and_nothing_is_stored
 async def test_with_redis_a_query_registered_on_one_worker_runs_on_another(
     settings: Settings, engine: AsyncEngine, clock: FrozenClock
 ) -> None:
-    shared = {"redis_url": REDIS_URL, "redis_namespace": f"test-{uuid4().hex}"}
+    await a_query_registered_on_one_worker_runs_on_another(settings, engine, clock, redis_url=REDIS_URL)
+
+
+@pytest.mark.postgres_only
+async def test_without_redis_postgresql_keeps_the_queries_every_worker_shares(
+    settings: Settings, engine: AsyncEngine, clock: FrozenClock
+) -> None:
+    """Issue 11: with PostgreSQL and no Redis, PostgreSQL keeps them; unused for the TTL, forgotten."""
+    await a_query_registered_on_one_worker_runs_on_another(settings, engine, clock, redis_url=None)
+    clock.advance(seconds=settings.persisted_query_ttl_seconds + 1)
+    kept = "query Kept { __typename }"
+    async with serving(settings, engine, clock) as registering:
+        await registering.post("/graphql", json=by_hash(kept, sending=True))  # forgets what went unused
+    async with serving(settings, engine, clock) as newcomer:
+        assert codes(await newcomer.post("/graphql", json=by_hash(OTHER))) == ["PERSISTED_QUERY_NOT_FOUND"]
+        assert (await newcomer.post("/graphql", json=by_hash(kept))).json()["data"] == {"__typename": "Query"}
+
+
+async def a_query_registered_on_one_worker_runs_on_another(
+    settings: Settings, engine: AsyncEngine, clock: FrozenClock, *, redis_url: str | None
+) -> None:
+    shared = {"redis_url": redis_url, "redis_namespace": f"test-{uuid4().hex}"}
     async with (
         serving(settings, engine, clock, **shared) as first,
         serving(settings, engine, clock, **shared) as second,

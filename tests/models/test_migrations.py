@@ -17,7 +17,16 @@ async def test_every_table_exists_after_upgrade(engine: AsyncEngine) -> None:
 
 
 def test_tenant_owned_tables_carry_portal_id() -> None:
-    accounts = {"portal", "user", "refreshtoken", "loginfailure", "ratecounter", "signingsecret", "auditevent"}
+    accounts = {
+        "portal",
+        "user",
+        "refreshtoken",
+        "loginfailure",
+        "ratecounter",
+        "persistedquery",
+        "signingsecret",
+        "auditevent",
+    }
     for name, table in metadata.tables.items():
         if name not in accounts:
             assert "portal_id" in table.c, name

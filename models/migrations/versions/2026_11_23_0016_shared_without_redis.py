@@ -1,4 +1,4 @@
-"""rate counters shared by workers without Redis
+"""rate counters and APQ queries shared by workers without Redis
 
 Revision ID: 0016
 Revises: 0015
@@ -24,9 +24,17 @@ def upgrade() -> None:
     sa.Column('hits', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_ratecounter'))
     )
-    if op.get_bind().dialect.name == 'postgresql':  # a counter lost in a crash costs only a fresh window
+    op.create_table('persistedquery',
+    sa.Column('digest', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('query', sa.Text(), nullable=False),
+    sa.Column('used_at', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('digest', name=op.f('pk_persistedquery'))
+    )
+    if op.get_bind().dialect.name == 'postgresql':  # a crash costs a fresh rate window, a resent query
         op.execute('ALTER TABLE ratecounter SET UNLOGGED')
+        op.execute('ALTER TABLE persistedquery SET UNLOGGED')
 
 
 def downgrade() -> None:
+    op.drop_table('persistedquery')
     op.drop_table('ratecounter')

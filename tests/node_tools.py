@@ -3,6 +3,7 @@ pinned by a package.json and its lock file per folder (`npm ci`): graphql-http's
 graphql-inspector's diff and graphql-schema-linter in tests/audit, playwright-core in tests/browser, Apollo Client in
 tests/clients (the SPA guide); and Debian's packages tests drive (chromium, curl, jq)."""
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -17,18 +18,20 @@ APT_SECONDS = 900
 
 def install_node_tools(folder: Path = NODE_TOOLS) -> None:
     """`npm ci` from the folder's lock file, once per lock file (its copy in node_modules marks it
-    done). Tests that call it share the xdist group `node-tools`, so no two run it in one folder at once."""
+    done). Under a file lock: two xdist workers that need one folder at once install it once."""
     installed = folder / "node_modules" / ".coursegraph-installed"
     lock = folder / "package-lock.json"
-    if installed.exists() and installed.read_text() == lock.read_text():
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.fail("The suite's node tools need node and npm (node 20): install them.")
-    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=folder, capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.fail(f"npm ci in {folder} failed:\n{done.stdout}\n{done.stderr}")
-    shutil.copyfile(lock, installed)
+    with (folder / ".install.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # released when the file closes
+        if installed.exists() and installed.read_text() == lock.read_text():
+            return
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("The suite's node tools need node and npm (node 20): install them.")
+        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=folder, capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.fail(f"npm ci in {folder} failed:\n{done.stdout}\n{done.stderr}")
+        shutil.copyfile(lock, installed)
 
 
 def install_debian(package: str, command: str) -> Path:

@@ -177,6 +177,16 @@ class Selections:
 _ENUMS = ("CourseStatus", "GradingRule", "DurationRule", "ModuleKind", "EnrollmentStatus", "ModuleProgressStatus")
 
 
+def comparable(response: httpx.Response) -> Any:
+    """The answer, but for the rate budget left: both apps count on one shared budget (as two
+    workers do), so the second of two identical requests has one request less left."""
+    body = response.json()
+    cost = body.get("extensions", {}).get("cost")
+    if cost is not None:
+        cost.pop("throttleStatus", None)
+    return body
+
+
 @pytest.fixture
 async def plain(settings: Settings, engine: AsyncEngine, clock: FrozenClock) -> AsyncIterator[httpx.AsyncClient]:
     application = create_app(settings.model_copy(update={"compiled_reads": False}), engine=engine, clock=clock)
@@ -256,7 +266,7 @@ async def test_compiled_reads_answer_as_the_executor_does(
     compiled_count = 0
     for query in every_field(world) + [Selections(rng, world).query() for _ in range(QUERIES_PER_VIEWER)]:
         assert plan(query, None, 5_000) is not None, query
-        got, expected = (await compiled.post(query)).json(), (await regular.post(query)).json()
+        got, expected = comparable(await compiled.post(query)), comparable(await regular.post(query))
         assert got == expected, (query, json.dumps(got)[:2000], json.dumps(expected)[:2000])
         compiled_count += "errors" not in got
     assert compiled_count >= QUERIES_PER_VIEWER // 2  # most queries are answered by the compiled path
@@ -287,7 +297,7 @@ async def test_a_template_built_for_one_actor_serves_another_with_their_own_valu
         variables = {"portal": gid(portal), "course": course.slug}
         got = await api.signed_in(user, portal_slug).post(TEMPLATED, variables)
         expected = await Api(plain, api.credentials).signed_in(user, portal_slug).post(TEMPLATED, variables)
-        assert got.json() == expected.json()
+        assert comparable(got) == comparable(expected)
         answers.append(got.json()["data"])
     assert compiled.TEMPLATES.built - built == 2  # one per shape of actor: learner, instructor
     assert answers[0]["viewer"]["email"] != answers[1]["viewer"]["email"]

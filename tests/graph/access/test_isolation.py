@@ -68,6 +68,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graph.ids import global_id, parse_global_id
 from graph.node import NODE_KINDS
 from models.portals import Portal
+from models.shared import PersistedQuery, RateCounter
 from models.tables import metadata
 from models.users import Membership, Role, User
 from resolvers.webhooks.delivery import fan_out
@@ -562,14 +563,20 @@ class World:
 
     async def globex_state(self) -> dict[str, frozenset[tuple[str, ...]]]:
         """Every column of every globex row: tenant rows by portal, people and their tokens by
-        user. A table that names neither is kept whole: nothing may change it either."""
+        user. A table that names neither is kept whole: nothing may change it either, but for the
+        service's own bookkeeping that every request touches (models/shared.py: rate counts, APQ)."""
         state = {}
         for table in metadata.sorted_tables:
+            if table.name in SERVICE_STATE:
+                continue
             where = owned(table, self.globex_portals, self.globex_users)
             stmt = select(table) if where is None else select(table).where(where)
             state[table.name] = frozenset(tuple(map(str, row)) for row in await self.session.execute(stmt))
         await self.session.commit()  # ends the read; commit expires nothing
         return state
+
+
+SERVICE_STATE = {RateCounter.__tablename__, PersistedQuery.__tablename__}
 
 
 # ---- the world ----------------------------------------------------------------------------------

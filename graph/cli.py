@@ -299,17 +299,25 @@ def describe_admin(created: AdminCreated) -> str:
 
 def deliver(settings: Settings, args: argparse.Namespace) -> int:
     """The worker `serve` also runs in each process (unless WEBHOOK_WORKER=false): on PostgreSQL
-    any number of them share the work; on SQLite run one."""
+    any number of them share the work; on SQLite run one. SIGTERM or Ctrl-C stops it after the
+    pass under way, so no claim is left to wait out its lease."""
     policy = DeliveryPolicy.of(settings)
 
-    async def work() -> DeliveryPass:
+    async def work() -> DeliveryPass | None:
         async with _engine(settings) as engine:
             if args.once:
                 return await deliver_due(engine, utcnow, policy=policy)
-            await run_worker(engine, utcnow, policy=policy, poll_seconds=settings.webhook_poll_seconds)
-        return DeliveryPass()
+            stop = asyncio.Event()
+            for stopping in (signal.SIGTERM, signal.SIGINT):
+                asyncio.get_running_loop().add_signal_handler(stopping, stop.set)
+            print("Delivering webhooks; SIGTERM or Ctrl-C stops after the pass under way.", flush=True)
+            await run_worker(engine, utcnow, policy=policy, poll_seconds=settings.webhook_poll_seconds, stop=stop)
+        return None
 
     done = _run(settings, work)
+    if done is None:
+        print("Stopped.")
+        return 0
     print(
         f"Fanned out {done.events} events; of {done.claimed} due deliveries {done.delivered} delivered, "
         f"{done.retrying} to retry, {done.failed} failed."

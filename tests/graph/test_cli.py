@@ -5,8 +5,12 @@ import contextlib
 import io
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
+from select import select as wait_readable
 from typing import Any
 from uuid import uuid4
 
@@ -158,6 +162,27 @@ def test_sweep_files_deletes_old_files_no_submission_names_and_keeps_recent_ones
     assert coursegraph(monkeypatch, migrated, "sweep-files") == 0
     assert "Deleted 1 files whose submission is gone." in capsys.readouterr().out
     assert (old.exists(), recent.exists(), old.parent.parent.exists()) == (False, True, False)
+
+
+def test_deliver_stops_on_sigterm_after_its_pass_and_exits_zero(migrated: str, tmp_path: Path) -> None:
+    """The standalone delivery worker, as a process of its own: SIGTERM once it says it runs."""
+    command = [sys.executable, "-c", "from graph.cli import main; raise SystemExit(main())", "deliver"]
+    environment = {**os.environ, "DATABASE_URL": migrated, "WEBHOOK_POLL_SECONDS": "0.05"}
+    worker = subprocess.Popen(
+        command, cwd=Path(__file__).parents[2], env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        assert worker.stdout is not None
+        ready, _, _ = wait_readable([worker.stdout], [], [], 30)  # bounded: a worker that never says so fails
+        assert ready and worker.stdout.readline().decode().startswith("Delivering webhooks")
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert worker.returncode == 0, output.decode()
+    assert output.decode().strip() == "Stopped."
 
 
 def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

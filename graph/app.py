@@ -32,7 +32,7 @@ from graph import compiled
 from graph.assignments.downloads import download_route
 from graph.body_limit import BodyLimit
 from graph.context import Context, make_context
-from graph.errors import UNAVAILABLE, retry_after, unavailable, without_leaks
+from graph.errors import retry_after, unavailable, without_leaks
 from graph.events import make_broker
 from graph.graphiql import graphiql_assets, graphiql_page
 from graph.integrations.courses_api import completions_route
@@ -89,9 +89,14 @@ class CourseGraphView(GraphQL[Context, None]):
         )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        context = make_context(request, self.settings, self.sessions, self.events, self.storage, self.replica)
+        context = getattr(request.state, "context", None)  # an upload's, made to check its caller first
+        if context is None:
+            context = self._context(request)
         request.state.db = context.db  # its statement count, for the metrics
         return context
+
+    def _context(self, request: Request | WebSocket) -> Context:
+        return make_context(request, self.settings, self.sessions, self.events, self.storage, self.replica)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """Not for a persisted query sent by GET: it has `extensions` instead of `query`."""
@@ -108,6 +113,9 @@ class CourseGraphView(GraphQL[Context, None]):
             response = await self._answer(request, **kwargs)
         finally:
             await request.close()  # an upload's spooled files
+            context = getattr(request.state, "context", None)
+            if context is not None:  # an upload refused before its operation ran keeps no connection
+                await context.db.close()
         operation = operation_label(getattr(request.state, "operation", None))
         REQUESTS.labels(operation).observe(time.perf_counter() - started)
         db = getattr(request.state, "db", None)
@@ -145,14 +153,13 @@ class CourseGraphView(GraphQL[Context, None]):
         return negotiated(request, response, refused=getattr(request.state, "refused", False))
 
     async def _signed_in(self, request: Request) -> bool:
-        """Whether the request's credential names a known caller (an upload is only read for one)."""
-        context = make_context(request, self.settings, self.sessions, self.events, self.storage)
+        """Whether the request's credential names a known caller (an upload is only read for one).
+        The context it makes is the operation's too, so who acts is looked up once."""
+        context = request.state.context = self._context(request)
         try:
             return (await context.actor()).signed_in
         except (Unauthenticated, Forbidden, NotFound):
             return False
-        finally:
-            await context.db.close()
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:
@@ -226,8 +233,7 @@ async def database_unavailable(_: Request, error: Exception) -> Response:
     with the code, no trace; any other error goes on to the server's 500."""
     if not unreachable(error):
         raise error
-    body = {"errors": [{"message": str(DatabaseUnavailable()), "extensions": {"code": UNAVAILABLE}}]}
-    return JSONResponse(body, status_code=503)
+    return http_refusal(503, str(DatabaseUnavailable()))
 
 
 def create_app(
@@ -267,9 +273,8 @@ def create_app(
 
     async def readyz(_: Request) -> Response:
         """Ready when this worker can answer every request: the primary and, if named, the replica."""
-        found = {"database": await reachable(engine)}
-        if replica is not None:
-            found["replica"] = await reachable(replica)
+        names, engines = ("database", "replica"), (engine,) if replica is None else (engine, replica)
+        found = dict(zip(names, await asyncio.gather(*map(reachable, engines)), strict=False))  # at once
         if not all(found.values()):
             return JSONResponse({"status": "unavailable", **found}, status_code=503)
         return JSONResponse({"status": "ok", **found})

@@ -106,41 +106,59 @@ USE = "UPDATE persistedquery SET used_at = $2 WHERE digest = $1 RETURNING query"
 REGISTER = """INSERT INTO persistedquery (digest, query, used_at) VALUES ($1, $2, $3)
 ON CONFLICT (digest) DO UPDATE SET used_at = EXCLUDED.used_at"""
 FORGET = "DELETE FROM persistedquery WHERE used_at < $1"
+SWEEP_EVERY = 100  # registrations of this process between deletions of unused queries
 
 
 @dataclass(slots=True)
 class PostgresStore:
     """Without Redis, on PostgreSQL: every worker's queries in a table (issue 11), this process's
-    most recent ones in memory in front of it, so a query it knows costs no statement. A query
-    fetched from the table is marked used; registering one forgets those unused for `ttl` seconds.
-    The database being away costs the client a resend, never the request."""
+    most recent ones in memory in front of it. A query is marked used in the table when fetched
+    from it, and again, at most every half TTL, while this process answers it from memory, so a
+    busy query is never forgotten; one unused for `ttl` seconds is deleted by an occasional sweep
+    when queries are registered. The database being away costs the client a resend, never the
+    request."""
 
     engine: AsyncEngine
     local: MemoryStore
     ttl: int
     clock: Clock
+    marked: dict[str, int] = field(default_factory=dict)  # digest → when this process last marked it
+    registered: int = 0
 
     async def get(self, digest: str) -> str | None:
-        query = await self.local.get(digest)
-        if query is not None:
-            return query
+        known, now = await self.local.get(digest), self._now()
+        if known is not None and self.marked.get(digest, 0) > now - self.ttl // 2:
+            return known
         try:
-            query = await unseen(self.engine, USE, digest, self._now())
+            found = await unseen(self.engine, USE, digest, now)
         except Exception:
             log.warning("persisted queries: could not read the shared store", exc_info=True)
-            return None
-        if query is not None:
-            await self.local.put(digest, query)
-        return query
+            return known
+        if found is not None:
+            self._mark(digest, now)
+            await self.local.put(digest, found)
+        return found or known
 
     async def put(self, digest: str, query: str) -> None:
         await self.local.put(digest, query)
         now = self._now()
         try:
             await unseen(self.engine, REGISTER, digest, query, now)
-            await unseen(self.engine, FORGET, now - self.ttl)
         except Exception:
             log.warning("persisted queries: could not write the shared store", exc_info=True)
+            return
+        self._mark(digest, now)
+        self.registered += 1
+        if self.registered % SWEEP_EVERY == 1:  # the first registration, then every SWEEP_EVERY-th
+            try:
+                await unseen(self.engine, FORGET, now - self.ttl)
+            except Exception:
+                log.warning("persisted queries: could not forget unused queries", exc_info=True)
+
+    def _mark(self, digest: str, now: int) -> None:
+        self.marked[digest] = now
+        if len(self.marked) > 2 * self.local.size:  # only what memory still holds needs marking
+            self.marked = {d: at for d, at in self.marked.items() if d in self.local.queries}
 
     def _now(self) -> int:
         return int(self.clock().timestamp())

@@ -87,12 +87,15 @@ class PostgresCounter:
     async def hit(self, key: str, window: int) -> int | None:
         try:
             total = await unseen(self.engine, HIT, key, window)
-            self.hits += 1
-            if self.hits % SWEEP_EVERY == 0:
-                await unseen(self.engine, SWEEP, window - WINDOW_SECONDS)
         except Exception:  # the database is away: the request will say so itself
             log.warning("rate limit: could not count", exc_info=True)
             return None
+        self.hits += 1
+        if self.hits % SWEEP_EVERY == 0:
+            try:
+                await unseen(self.engine, SWEEP, window - WINDOW_SECONDS)
+            except Exception:  # the count stands; the next sweep tries again
+                log.warning("rate limit: could not delete callers gone quiet", exc_info=True)
         return int(total)
 
     async def close(self) -> None:

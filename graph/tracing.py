@@ -92,7 +92,8 @@ class Tracing:
 
     def _statement_started(self, conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         """A child of whatever span is current: SQLAlchemy's async greenlets share the task's context."""
-        verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "SQL"
+        head = statement.lstrip()
+        verb = head.split(None, 1)[0].upper() if head else "SQL"
         conn.info[SPAN_KEY] = self.tracer.start_span(
             verb,
             kind=SpanKind.CLIENT,

@@ -26,6 +26,7 @@ HTTP_CODES = {
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     406: "NOT_ACCEPTABLE",
+    503: "SERVICE_UNAVAILABLE",  # graph.errors.UNAVAILABLE: the database is out of reach
 }
 
 

@@ -177,6 +177,9 @@ class Db:
     ) -> None:
         self._factory = factory
         self._replica = replica  # where a read-only request reads, when there is a replica
+        self._engine: AsyncEngine = factory.kw["bind"]
+        self._replica_engine: AsyncEngine | None = None if replica is None else replica.kw["bind"]
+        self._postgresql = self._engine.dialect.name == "postgresql"
         self._session: AsyncSession | None = None
         self._pooled: PoolProxiedConnection | None = None  # a read-only request's, without a session
         self._lock = asyncio.Lock()
@@ -234,7 +237,7 @@ class Db:
 
     async def rows(self, query: Prepared, /, **values: Any) -> Sequence[Any]:
         """A prepared statement's rows (named fields, the columns' Python types)."""
-        if self._factory.kw["bind"].dialect.name != "postgresql":
+        if not self._postgresql:
             return await self.run(lambda session: SessionReader(session).rows(query, **values))
         compiled = query.compiled
         return compiled.rows(await self._driven(compiled.sql, compiled.arguments(values), "fetch"))
@@ -242,11 +245,6 @@ class Db:
     async def fetch_value(self, sql: str, arguments: Sequence[Any]) -> Any:
         """One statement compiled ahead (graph/compiled/template.py), PostgreSQL only."""
         return await self._driven(sql, arguments, "fetchval")
-
-    def _reading(self) -> AsyncEngine:
-        """The engine a read-only request's pooled connection comes from: the replica's, if any."""
-        factory = self._replica if self._replica is not None else self._factory
-        return factory.kw["bind"]  # type: ignore[no-any-return]
 
     async def _driven(self, sql: str, arguments: Sequence[Any], method: str) -> Any:
         """Runs `sql` on the driver itself: SQLAlchemy's per-execution work is what a prepared
@@ -258,7 +256,7 @@ class Db:
         cancelled request) or failed on the client's side is discarded alone."""
         async with self._lock:
             if self._session is None and self._read_only:
-                engine = self._reading()
+                engine = self._replica_engine or self._engine  # the replica's pool, if any
                 if self._pooled is None:
                     try:
                         self._pooled = await engine.raw_connection()
@@ -292,9 +290,8 @@ class Db:
 
     def _engine_of(self, connection: Any) -> AsyncEngine:
         """The engine a session's connection belongs to (the replica's or the primary's)."""
-        if self._replica is not None and connection.engine is self._replica.kw["bind"].sync_engine:
-            return self._replica.kw["bind"]  # type: ignore[no-any-return]
-        return self._factory.kw["bind"]  # type: ignore[no-any-return]
+        replica = self._replica_engine
+        return replica if replica is not None and connection.engine is replica.sync_engine else self._engine
 
     async def _failed(
         self, engine: AsyncEngine, pooled: PoolProxiedConnection, error: BaseException, *, broken: bool

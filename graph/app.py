@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
-from cross_web import HTTPException
+from cross_web import HTTPException, StarletteRequestAdapter
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -42,7 +42,15 @@ from graph.observability import RequestTelemetry, log_config
 from graph.persisted import PersistedQueries, PersistedQueryRefusal, make_persisted_queries
 from graph.rate_limit import RateLimiter, make_counter
 from graph.schema import schema
-from graph.transport import http_refusal, negotiated, nul_refusal, refusal_code, upload_refusal, wants_graphql_response
+from graph.transport import (
+    JSON,
+    http_refusal,
+    negotiated,
+    nul_refusal,
+    refusal_code,
+    upload_refusal,
+    wants_graphql_response,
+)
 from models.base import Clock, utcnow
 from models.session import (
     DatabaseUnavailable,
@@ -62,7 +70,17 @@ if TYPE_CHECKING:
 log = logging.getLogger("coursegraph.app")
 
 
+class ParsedRequest(StarletteRequestAdapter):
+    """Strawberry's view of a request, with the request's state: where `_compiled` keeps what it parsed."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(request)
+        self.state = request.state
+
+
 class CourseGraphView(GraphQL[Context, None]):
+    request_adapter_class = ParsedRequest
+
     def __init__(
         self,
         *,
@@ -133,7 +151,7 @@ class CourseGraphView(GraphQL[Context, None]):
             ERRORS.labels(refusal_code(refusal)).inc()
             return refusal
         try:
-            response = await super().run(request, **kwargs)
+            response = await self._compiled(request) or await super().run(request, **kwargs)
         except HTTPException as exc:
             refused = http_refusal(exc.status_code, exc.reason)
             ERRORS.labels(refusal_code(refused)).inc()
@@ -152,6 +170,37 @@ class CourseGraphView(GraphQL[Context, None]):
             response.status_code = 503
         return negotiated(request, response, refused=getattr(request.state, "refused", False))
 
+    async def _compiled(self, request: Request) -> Response | None:
+        """A POSTed query that has a compiled plan, answered without the rest of Strawberry's
+        request handling, which for a small answer costs more than the read (docs/performance.md).
+        What it parsed (persisted query resolved) is kept for the view; anything that is not a plain
+        answer — a refusal, a batch, a stream, no plan, an error — gets None and goes the whole way,
+        which gives it the same answer it always did."""
+        media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+        if request.method != "POST" or media_type != JSON:
+            return None
+        if self._get_stream_transport_from_headers(request.headers) is not None:
+            return None
+        try:
+            single = _single(json.loads(await request.body()))
+            if single is None:
+                return None
+            parsed = request.state.parsed = await self.persisted.resolve(single)
+        except (ValueError, PersistedQueryRefusal):  # the view refuses it, as always
+            return None
+        context = request.state.context = self._context(request)
+        request.state.db = context.db
+        data = await self._compiled_data(context, parsed)
+        if data is None:
+            return None
+        return Response(_encoded(self._measured(request, {"data": data})), media_type=JSON)
+
+    async def _compiled_data(self, context: Context, request: GraphQLRequestData) -> "CompiledData | None":
+        data = await compiled.answer(
+            context, request.query, request.variables, request.operation_name, traced=self.compiled_span
+        )
+        return None if data is None else CompiledData(data)
+
     async def _signed_in(self, request: Request) -> bool:
         """Whether the request's credential names a known caller (an upload is only read for one).
         The context it makes is the operation's too, so who acts is looked up once."""
@@ -168,7 +217,15 @@ class CourseGraphView(GraphQL[Context, None]):
             request.state.unavailable = unavailable(result.data, result.errors)
             for error in result.errors:
                 ERRORS.labels((error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR")).inc()
-        processed = await super().process_result(request, result)
+        processed = self._measured(request, await super().process_result(request, result))
+        if isinstance(result, PreExecutionError):
+            request.state.refused = True
+            if wants_graphql_response(request):
+                processed.pop("data", None)
+        return processed
+
+    def _measured(self, request: Request, processed: GraphQLHTTPResponse) -> GraphQLHTTPResponse:
+        """With `extensions.cost` when the request was measured (graph/limits.py)."""
         cost = getattr(request.state, "cost", None)
         if cost is not None:
             throttle = getattr(request.state, "throttle", None)
@@ -177,15 +234,15 @@ class CourseGraphView(GraphQL[Context, None]):
                 "maximumQueryCost": self.settings.max_query_cost,
                 "throttleStatus": None if throttle is None else throttle.report(),
             }
-        if isinstance(result, PreExecutionError):
-            request.state.refused = True
-            if wants_graphql_response(request):
-                processed.pop("data", None)
         return processed
 
-    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+    async def parse_http_body(self, request: ParsedRequest) -> GraphQLRequestData | list[GraphQLRequestData]:
         """Fills in the query of a persisted-query request (graph/persisted.py); an `operationName`
-        that is not a string is a bad request on either read path (GraphQL over HTTP)."""
+        that is not a string is a bad request on either read path (GraphQL over HTTP). A body the
+        compiled path parsed already (`_compiled`) is not parsed, nor its persisted query looked up, twice."""
+        parsed = getattr(request.state, "parsed", None)
+        if parsed is not None:
+            return parsed  # type: ignore[no-any-return]
         data = await super().parse_http_body(request)
         items = data if isinstance(data, list) else [data]
         if any(not isinstance(item.operation_name, str | None) for item in items):
@@ -201,17 +258,32 @@ class CourseGraphView(GraphQL[Context, None]):
 
         A mutation over GET is 405 Method Not Allowed (GraphQL over HTTP), not 400."""
         request_data, context = kwargs["request_data"], kwargs["context"]
-        data = await compiled.answer(
-            context, request_data.query, request_data.variables, request_data.operation_name, traced=self.compiled_span
-        )
+        tried = getattr(context.request.state, "parsed", None) is not None  # by `_compiled`
+        data = None if tried else await self._compiled_data(context, request_data)
         if data is not None:
-            return ExecutionResult(data=CompiledData(data), errors=None)
+            return ExecutionResult(data=data, errors=None)
         try:
             return await super().execute_single(*args, **kwargs)
         except HTTPException as exc:
             if isinstance(exc.__cause__, InvalidOperationTypeError):
                 raise HTTPException(405, exc.reason) from exc
             raise
+
+
+def _single(body: object) -> GraphQLRequestData | None:
+    """One operation whose members have the types GraphQL over HTTP allows; None for anything
+    else, which the view parses and refuses as always."""
+    if not isinstance(body, dict):
+        return None
+    query, variables, name, extensions = map(body.get, ("query", "variables", "operationName", "extensions"))
+    if not (
+        isinstance(query, str | None)
+        and isinstance(variables, dict | None)
+        and isinstance(name, str | None)
+        and isinstance(extensions, dict | None)
+    ):
+        return None
+    return GraphQLRequestData(query=query, variables=variables, operation_name=name, extensions=extensions)
 
 
 class CompiledData(str):

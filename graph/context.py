@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -33,13 +33,17 @@ class Context:
     db: Db
     events: Broker
     storage: FileStorage  # where submitted files go (models/storage.py)
-    loaders: Loaders = field(init=False)
     connection_params: dict[str, Any] | None = None  # a WebSocket's `connection_init` payload
     _holder: UUID | None = None  # who proved their identity in this request (a sign-in)
     _actor: "asyncio.Task[Actor] | None" = None
+    _loaders: Loaders | None = None
 
-    def __post_init__(self) -> None:
-        self.loaders = Loaders(self.db, self.actor)
+    @property
+    def loaders(self) -> Loaders:
+        """Made on first use: a compiled read (graph/compiled) has none."""
+        if self._loaders is None:
+            self._loaders = Loaders(self.db, self.actor)
+        return self._loaders
 
     def actor(self) -> Awaitable[Actor]:
         """Resolved once per request, on first use, by whichever field needs it first."""
@@ -84,7 +88,8 @@ class Context:
         try:
             result = await self.db.transaction(applied, actor=actor, **kwargs)
         finally:
-            self.loaders.clear()
+            if self._loaders is not None:
+                self._loaders.clear()
             self._actor = None  # a write can change who sees what (a new sub-portal, a new role)
         self._holder = getattr(result, "credential_holder", self._holder)
         await self.events.committed(result)

@@ -6,6 +6,7 @@ other portals' ids, bad ids) go to two apps on the same database: one compiling 
 another portal's admin, anonymous visitors.
 """
 
+import hashlib
 import json
 import random
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from graphql import get_named_type
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from strawberry.http.async_base_view import AsyncBaseHTTPView
 
 from graph import compiled
 from graph.app import create_app
@@ -303,3 +305,76 @@ async def test_a_template_built_for_one_actor_serves_another_with_their_own_valu
     assert answers[0]["viewer"]["email"] != answers[1]["viewer"]["email"]
     assert answers[0]["portal"]["name"] != answers[1]["portal"]["name"]
     assert answers[0]["course"]["title"] != answers[1]["course"]["title"]
+
+
+def _request_handling_refused(*_: Any, **__: Any) -> Any:
+    raise AssertionError("a compiled read went through Strawberry's request handling")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"accept": "application/graphql-response+json"},
+        {"accept": "application/json;q=0.5, application/graphql-response+json"},
+        {"content-type": "application/json; charset=utf-8"},
+    ],
+)
+async def test_a_posted_compiled_read_skips_the_views_request_handling_and_answers_alike(
+    api: Api,
+    plain: httpx.AsyncClient,
+    session: AsyncSession,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+    headers: dict[str, str],
+) -> None:
+    """Status, media type and body (cost included) as the whole view gives them, which is what
+    the app without compiled reads does; Strawberry's own parsing never runs for it."""
+    world = await build(session, clock)
+    query = every_field(world)[0]
+    admin = api.acting_in("acme")
+    regular = Api(plain, api.credentials).acting_in("acme")
+    expected = await regular.post(query, **headers)
+    with monkeypatch.context() as patched:
+        patched.setattr(AsyncBaseHTTPView, "parse_http_body", _request_handling_refused)
+        got = await admin.post(query, **headers)
+    assert (got.status_code, got.headers["content-type"]) == (expected.status_code, expected.headers["content-type"])
+    assert comparable(got) == comparable(expected)
+    assert "errors" not in got.json() and got.json()["extensions"]["cost"]["requestedQueryCost"] > 0
+
+
+async def test_a_persisted_compiled_read_skips_the_views_request_handling_too(
+    api: Api, session: AsyncSession, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Registered with its text, then sent by hash alone: both answered on the short path."""
+    world = await build(session, clock)
+    query = every_field(world)[0]
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    persisted = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    key = await api.credentials.api_key("acme")
+    headers = {"Authorization": f"Bearer {key}", "X-Portal": "acme"}
+    monkeypatch.setattr(AsyncBaseHTTPView, "parse_http_body", _request_handling_refused)
+    registered = await api.http.post("/graphql", json={"query": query, "extensions": persisted}, headers=headers)
+    by_hash = await api.http.post("/graphql", json={"extensions": persisted}, headers=headers)
+    assert registered.status_code == by_hash.status_code == 200
+    assert comparable(by_hash) == comparable(registered) and by_hash.json()["data"]["course"]["title"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"query": "{ courses(first: 1) { nodes { title } } }", "variables": []},  # not an object
+        {"query": "{ courses(first: 1) { nodes { title } } }", "operationName": 3},
+        [{"query": "{ courses(first: 1) { nodes { title } } }"}],  # a batch
+        {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}},  # unknown hash
+    ],
+)
+async def test_what_the_short_path_does_not_take_the_whole_view_answers(
+    api: Api, plain: httpx.AsyncClient, body: Any
+) -> None:
+    key = await api.credentials.api_key("acme")
+    headers = {"Authorization": f"Bearer {key}", "X-Portal": "acme"}
+    got = await api.http.post("/graphql", json=body, headers=headers)
+    expected = await plain.post("/graphql", json=body, headers=headers)
+    assert got.status_code == expected.status_code
+    assert comparable(got) == comparable(expected)

@@ -72,6 +72,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
                 "server_settings": {
                     "statement_timeout": str(settings.db_statement_timeout_ms),
                     "application_name": settings.db_application_name,
+                    "plan_cache_mode": settings.db_plan_cache_mode,
                 },
             },
         )

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = 5.0  # wait for a free connection, then SERVICE_UNAVAILABLE
     db_connect_timeout_seconds: float = 5.0  # wait for the server to accept a new connection
     db_statement_timeout_ms: int = 15_000
+    # PostgreSQL's plan_cache_mode for every connection: every statement is prepared with a fixed
+    # text, so one generic plan per statement and connection instead of planning each execution
+    # anew (docs/performance.md, step 4); `auto` is PostgreSQL's own default
+    db_plan_cache_mode: Literal["force_generic_plan", "auto", "force_custom_plan"] = "force_generic_plan"
     sql_echo: bool = False
     graphiql: bool = True
     compiled_reads: bool = True  # queries with a SQL shape answered by one statement (PostgreSQL)

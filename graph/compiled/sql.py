@@ -72,7 +72,7 @@ class _Build:
 
     def one(self, rows: Select[Any], selection: Selection, parent: FromClause | None) -> ColumnElement[Any]:
         found = _correlated(rows, parent).subquery()
-        value = select(self.object(found, selection.returns, selection.children)).select_from(found).limit(1)
+        value = select(self.object(found, selection.returns, selection.children)).select_from(found).limit(fixed(1))
         return _correlated(value, parent).scalar_subquery()
 
     def many(self, kind: Many, selection: Selection, parent: FromClause) -> ColumnElement[Any]:
@@ -101,7 +101,8 @@ class _Build:
         if kind.partition is not None:
             stmt = _correlated(stmt.where(stmt.selected_columns[kind.partition] == parent.c.id), parent)  # type: ignore[union-attr]
         size = rows.window.limit
-        page = stmt.add_columns(func.row_number().over(order_by=keys).label("_n")).order_by(*keys).limit(size + 1)
+        numbered = stmt.add_columns(func.row_number().over(order_by=keys).label("_n"))
+        page = numbered.order_by(*keys).limit(fixed(size + 1))
         found = page.subquery()
         order_column, ident = found.c[rows.order.column], found.c.id
         ascending = rows.order.direction is Direction.ASC
@@ -111,10 +112,10 @@ class _Build:
         columns = [func.count().label("rows")]
         if nodes_selection is not None:
             obj = self.object(found, nodes_selection.returns, nodes_selection.children)
-            nodes = func.json_agg(aggregate_order_by(obj, *forward)).filter(found.c._n <= size)
+            nodes = func.json_agg(aggregate_order_by(obj, *forward)).filter(found.c._n <= fixed(size))
             columns.append(func.coalesce(nodes, EMPTY_LIST).label("nodes"))
         page_of = select(*columns).select_from(found).subquery()
-        more = page_of.c.rows > size
+        more = page_of.c.rows > fixed(size)
         has_next, has_previous = (
             (text_bool(rows.window.before is not None), more)
             if rows.window.backwards
@@ -152,6 +153,13 @@ class _Build:
             else:
                 pairs.append(has_next if child.name == "hasNextPage" else has_previous)
         return func.json_build_object(*pairs)
+
+
+def fixed(value: int) -> ColumnElement[Any]:
+    """A page size written into the statement, not a parameter: it is part of the template's key
+    anyway, and the generic plan of the prepared statement (DB_PLAN_CACHE_MODE) then knows how
+    many rows each level takes instead of guessing (docs/performance.md, step 4)."""
+    return literal_column(str(int(value)))
 
 
 def text_bool(value: bool) -> ColumnElement[Any]:

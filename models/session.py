@@ -2,8 +2,8 @@
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool, PoolProxiedConnection
+from sqlalchemy.pool import NullPool, PoolProxiedConnection, QueuePool
 from sqlalchemy.util.concurrency import greenlet_spawn
 
 from models.base import Clock, Timestamped, utcnow
@@ -153,14 +153,15 @@ def unreachable(error: BaseException) -> bool:
     return isinstance(error, DatabaseUnavailable | PoolTimeout | ConnectionError | TimeoutError)
 
 
-@contextmanager
-def _suppress_lost() -> Iterator[None]:
-    """For cleaning up after a lost connection: nothing is left to lose, SQLAlchemy discards it."""
-    try:
-        yield
-    except Exception as error:
-        if not unreachable(error):
-            raise
+class _SuppressLost:
+    """For cleaning up after a lost connection: nothing is left to lose, SQLAlchemy discards it.
+    A class, not a generator: every request's clean-up enters one."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _: Any) -> bool:
+        return isinstance(error, Exception) and unreachable(error)
 
 
 class Db:
@@ -215,7 +216,7 @@ class Db:
             if not unreachable(error):
                 raise
             if self._session is not None:
-                with _suppress_lost():
+                with _SuppressLost():
                     await self._session.rollback()
             if isinstance(error, DatabaseUnavailable):
                 raise
@@ -308,10 +309,10 @@ class Db:
             return
         if broken:
             self._session = None
-            with _suppress_lost():
+            with _SuppressLost():
                 await asyncio.shield(session.invalidate())
         else:
-            with _suppress_lost():
+            with _SuppressLost():
                 await asyncio.shield(session.rollback())
 
     def now(self) -> Any:
@@ -321,7 +322,15 @@ class Db:
 
     async def _release(self) -> None:
         pooled, self._pooled = self._pooled, None
-        if pooled is not None:
+        if pooled is None:
+            return
+        pool = (self._replica_engine or self._engine).sync_engine.pool  # where `_driven` took it
+        if isinstance(pool, QueuePool) and pooled.is_valid and pool.checkedin() < pool.size():
+            # it only goes back into the pool's queue: no I/O (it holds no transaction to roll
+            # back), so neither a greenlet nor a shielding task, which cost more than the rest of
+            # the return; nothing is awaited, so no cancellation can cut it short
+            pooled.close()
+        else:  # the pool closes it (an overflow connection, an invalidated one): I/O, shielded
             await asyncio.shield(greenlet_spawn(pooled.close))
 
     async def close(self) -> None:
@@ -329,12 +338,14 @@ class Db:
         connection half-returned to its pool, which would leave the driver waiting forever.
         A connection lost by now has nothing left to lose (whatever committed, committed): SQLAlchemy
         discards it, and the request keeps the answer it has."""
+        if self._session is None and self._pooled is None and not self._lock.locked():
+            return  # it holds nothing: a request that read nothing, or one closed already
         async with self._lock:
             session, self._session = self._session, None
             if session is not None:
-                with _suppress_lost():
+                with _SuppressLost():
                     await asyncio.shield(session.close())
-            with _suppress_lost():
+            with _SuppressLost():
                 await self._release()
 
 

@@ -16,7 +16,7 @@ from strawberry.types.graphql import OperationType
 from graph.events import Broker
 from graph.ids import parse_global_id
 from graph.loaders import Loaders
-from models.session import Db
+from models.session import Db, Reader
 from models.settings import Settings
 from models.storage import FileStorage
 from resolvers import audit, policy
@@ -45,11 +45,23 @@ class Context:
             self._loaders = Loaders(self.db, self.actor)
         return self._loaders
 
-    def actor(self) -> Awaitable[Actor]:
-        """Resolved once per request, on first use, by whichever field needs it first."""
+    def actor(self, reader: Reader | None = None) -> Awaitable[Actor]:
+        """Resolved once per request, on first use, by whichever field needs it first; through
+        `reader` if given (the compiled read's, which keeps what it read: graph/compiled/who.py)."""
         if self._actor is None:
-            self._actor = asyncio.ensure_future(self._resolve_actor())
+            self._actor = asyncio.ensure_future(self._resolve_actor(reader or self.db))
         return self._actor
+
+    @property
+    def actor_asked(self) -> bool:
+        return self._actor is not None
+
+    def credential(self) -> str | None:
+        """The bearer secret (API key or access token), None when there is none."""
+        scheme, _, credential = (self._header("authorization") or "").partition(" ")
+        if scheme and (scheme.lower() != "bearer" or not credential.strip()):
+            raise Unauthenticated("Use `Authorization: Bearer <token or API key>`.")
+        return credential.strip() or None
 
     def _header(self, name: str) -> str | None:
         """HTTP headers, or for a WebSocket the `connection_init` payload (contract §2)."""
@@ -58,14 +70,12 @@ class Context:
                 return value
         return self.request.headers.get(name)
 
-    async def _resolve_actor(self) -> Actor:
-        scheme, _, credential = (self._header("authorization") or "").partition(" ")
-        if scheme and (scheme.lower() != "bearer" or not credential.strip()):
-            raise Unauthenticated("Use `Authorization: Bearer <token or API key>`.")
+    async def _resolve_actor(self, reader: Reader) -> Actor:
+        bearer = self.credential()
         portal = _portal_ref(self._header("x-portal"))
         if self._holder is not None:
-            return await holder_actor(self.db, user_id=self._holder, portal=portal)
-        return await authenticate(self.db, bearer=credential.strip() or None, portal=portal, settings=self.settings)
+            return await holder_actor(reader, user_id=self._holder, portal=portal)
+        return await authenticate(reader, bearer=bearer, portal=portal, settings=self.settings)
 
     async def write(
         self, fn: Callable[..., Awaitable[R]], /, *, action: str, arguments: Callable[[], dict[str, Any]]

@@ -6,9 +6,11 @@ runs on every request is rendered once, here, into asyncpg's own SQL text with `
 a request passes its values and `Db` runs the text on the driver (`Db.rows`, `Db.fetch_value`).
 """
 
+import re
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select
@@ -76,11 +78,40 @@ class Prepared:
 
     def __init__(self, statement: Select[Any], *parameters: str) -> None:
         self.statement = statement
-        self._parameters = parameters
+        self.parameters = parameters
         self._compiled: Compiled | None = None
 
     @property
     def compiled(self) -> Compiled:
         if self._compiled is None:
-            self._compiled = compile_select(self.statement, self._parameters)
+            self._compiled = compile_select(self.statement, self.parameters)
         return self._compiled
+
+
+_POSITION = re.compile(r"\$(\d+)")
+EMPTY_DIGEST = "d41d8cd98f00b204e9800998ecf8427e"  # md5 of no rows at all (an empty text)
+
+
+def digest_sql(compiled: Compiled, offset: int = 0) -> str:
+    """A scalar subquery: the md5 of a statement's rows as PostgreSQL writes them, sorted bytewise
+    so that no plan or collation changes it; its `$n` moved up by `offset`, to sit in another
+    statement after that many values."""
+    sql = _POSITION.sub(lambda found: f"${int(found.group(1)) + offset}", compiled.sql) if offset else compiled.sql
+    return f"(SELECT md5(coalesce(string_agg(u::text, ',' ORDER BY u::text COLLATE \"C\"), '')) FROM ({sql}) AS u)"
+
+
+@cache
+def digested(query: Prepared) -> Prepared:
+    """`query` whose rows each carry `digest`, the `digest_sql` of them all, read in the same
+    snapshot: what a later statement compares to know they have not changed."""
+    compiled = query.compiled
+    if {int(n) for n in _POSITION.findall(compiled.sql)} != set(range(1, len(compiled.positions) + 1)):
+        raise ValueError(f"not one $n per value: {compiled.sql}")  # a `$` in a literal would be moved too
+    variant = Prepared(query.statement, *query.parameters)
+    variant._compiled = Compiled(
+        f"SELECT t.*, {digest_sql(compiled)} AS digest FROM ({compiled.sql}) AS t",
+        compiled.positions,
+        namedtuple("Row", [*compiled.row._fields, "digest"], rename=True),  # type: ignore[misc]
+        (*compiled.processors, None),
+    )
+    return variant

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from graphql import get_named_type
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from strawberry.http.async_base_view import AsyncBaseHTTPView
 
@@ -24,11 +25,13 @@ from graph import compiled
 from graph.app import create_app
 from graph.compiled.plan import GRAPHQL, plan
 from graph.compiled.shapes import CONNECTION_FIELDS, PAGE_INFO_FIELDS, SHAPES, Connection, Lookup
+from models.auth import ApiKey
 from models.courses import CourseInstructor, CourseStatus
 from models.enrollments import Enrollment, EnrollmentStatus, ModuleProgress, ModuleProgressStatus
 from models.modules import ModuleKind
+from models.portals import Portal
 from models.settings import Settings
-from models.users import Role
+from models.users import Membership, Role, User
 from tests.conftest import Api, FrozenClock
 from tests.factories import gid, make_course, make_module, make_portal, make_user, saved
 
@@ -378,3 +381,101 @@ async def test_what_the_short_path_does_not_take_the_whole_view_answers(
     expected = await plain.post("/graphql", json=body, headers=headers)
     assert got.status_code == expected.status_code
     assert comparable(got) == comparable(expected)
+
+
+CATALOG_READ = "{ courses(first: 5) { totalCount nodes { title } } }"
+
+
+async def test_a_known_caller_reads_in_one_statement(
+    api: Api, session: AsyncSession, clock: FrozenClock, count_sql: Any
+) -> None:
+    """Who acts is checked inside the read itself once this process has seen the caller."""
+    await build(session, clock)
+    admin = api.acting_in("acme")
+    first = await admin.data(CATALOG_READ)  # who acts, kept with its rows' digest; then the read
+    with count_sql() as sql:
+        again = await admin.data(CATALOG_READ)
+    assert again == first and first["courses"]["totalCount"] > 0
+    assert sql.count == 1, sql.statements
+
+
+async def _changed(session: AsyncSession, statement: Any) -> None:
+    """A change another worker (or an operator) makes between two requests."""
+    await session.execute(statement)
+    await session.commit()
+
+
+async def test_a_known_api_key_revoked_or_its_portal_deactivated_is_refused_at_once(
+    api: Api, session: AsyncSession, clock: FrozenClock
+) -> None:
+    world = await build(session, clock)
+    acme, globex = world["portals"][0], world["portals"][2]
+    for portal, change in (
+        ("acme", update(ApiKey).where(ApiKey.portal_id == acme.id).values(revoked_at=clock())),
+        ("globex", update(Portal).where(Portal.id == globex.id).values(is_active=False)),
+    ):
+        admin = api.acting_in(portal)
+        assert (await admin.data(CATALOG_READ))["courses"]["totalCount"] > 0
+        await _changed(session, change)
+        errors = await admin.errors(CATALOG_READ)
+        assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED", errors
+
+
+async def test_a_known_user_who_lost_their_membership_or_account_is_refused_at_once(
+    api: Api, session: AsyncSession, clock: FrozenClock
+) -> None:
+    world = await build(session, clock)
+    acme_learner, globex_learner = world["people"]["acme-learner"], world["people"]["globex-learner"]
+    for user, portal, change, code in (
+        (acme_learner, "acme", delete(Membership).where(Membership.user_id == acme_learner.id), "FORBIDDEN"),
+        (
+            globex_learner,
+            "globex",
+            update(User).where(User.id == globex_learner.id).values(is_active=False),
+            "UNAUTHENTICATED",
+        ),
+    ):
+        learner = api.with_bearer(await api.credentials.token(user), portal)
+        assert "courses" in await learner.data(CATALOG_READ)
+        await _changed(session, change)
+        errors = await learner.errors(CATALOG_READ)
+        assert errors[0]["extensions"]["code"] == code, errors
+
+
+ROSTERS = "{ courses(first: 5) { nodes { enrollments(first: 50) { totalCount } } } }"
+
+
+async def test_a_known_users_role_change_shows_in_the_next_read(
+    api: Api, session: AsyncSession, clock: FrozenClock
+) -> None:
+    """A learner made admin sees every learner's enrollment, from the very next request."""
+    world = await build(session, clock)
+    user = world["people"]["acme-learner"]
+    learner = api.with_bearer(await api.credentials.token(user), "acme")
+
+    async def enrollments(caller: Api) -> int:
+        return sum(node["enrollments"]["totalCount"] for node in (await caller.data(ROSTERS))["courses"]["nodes"])
+
+    before = await enrollments(learner)
+    await _changed(session, update(Membership).where(Membership.user_id == user.id).values(role=Role.ADMIN))
+    assert before < await enrollments(learner) == await enrollments(api.acting_in("acme"))
+
+
+async def test_a_known_users_access_token_still_expires(api: Api, session: AsyncSession, clock: FrozenClock) -> None:
+    world = await build(session, clock)
+    learner = api.with_bearer(await api.credentials.token(world["people"]["acme-learner"]), "acme")
+    assert "courses" in await learner.data(CATALOG_READ)
+    clock.advance(seconds=api.credentials.settings.access_token_ttl_seconds + 1)
+    errors = await learner.errors(CATALOG_READ)
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED" and "expired" in errors[0]["message"], errors
+
+
+async def test_one_token_in_two_portals_is_two_callers(api: Api, session: AsyncSession, clock: FrozenClock) -> None:
+    """The X-Portal header is part of who the caller is: each portal's answer, however often asked."""
+    world = await build(session, clock)
+    token = await api.credentials.token(world["people"]["acme-admin"])
+    in_acme, in_branch = api.with_bearer(token, "acme"), api.with_bearer(token, "acme-branch")
+    for _ in range(2):
+        acme, branch = await in_acme.data(CATALOG_READ), await in_branch.data(CATALOG_READ)
+        assert {node["title"] for node in acme["courses"]["nodes"]} == {"acme draft", "acme published", "acme archived"}
+        assert all(node["title"].startswith("acme-branch ") for node in branch["courses"]["nodes"])

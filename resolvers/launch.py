@@ -94,10 +94,12 @@ async def launch_module(
 ) -> Launched:
     """Only the learner of the enrollment launches: the URL carries their email and name."""
     enrollment = await visible_row(session, Enrollment, enrollment_id, actor=actor, field="enrollmentId")
-    await visible_row(session, Module, module_id, actor=actor, field="moduleId")  # every id first: hidden is NOT_FOUND
+    # every id first: hidden is NOT_FOUND; the module is read once, for its course and kind too
+    module = await visible_row(session, Module, module_id, actor=actor, field="moduleId")
     if enrollment.user_id != actor.user_id:
         raise Failure.one(("enrollmentId",), "Only the enrolled learner launches a module.", "NOT_YOUR_ENROLLMENT")
-    module = await progress.module_of(session, enrollment, module_id)
+    if module.course_id != enrollment.course_id:
+        raise progress.not_in_course()
     if module.kind is not ModuleKind.EXTERNAL:
         raise Failure.one(("moduleId",), "Only EXTERNAL modules are launched this way.", "WRONG_MODULE_KIND")
     details = module.details or {}

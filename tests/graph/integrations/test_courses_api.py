@@ -100,6 +100,8 @@ async def test_only_the_learner_launches_and_only_external_modules(api: Api, ses
     ada_api = api.signed_in(ada, "acme")
     assert (await launch(ada_api, enrollment, text))["errors"] == [{"field": ["moduleId"], "code": "WRONG_MODULE_KIND"}]
     assert (await launch(ada_api, enrollment, bare))["errors"] == [{"field": ["moduleId"], "code": "NOT_CONFIGURED"}]
+    elsewhere = await external(session, await make_course(session, acme, status=CourseStatus.PUBLISHED))
+    assert (await launch(ada_api, enrollment, elsewhere))["errors"] == [{"field": ["moduleId"], "code": "NOT_FOUND"}]
     bob, _ = await enrolled(session, acme, course)
     hidden = await launch(api.signed_in(bob, "acme"), enrollment, module)
     assert hidden["errors"] == [{"field": ["enrollmentId"], "code": "NOT_FOUND"}]
@@ -237,3 +239,13 @@ async def test_malformed_signature_headers_are_refused_not_crashed_on(
         headers = {**good["headers"], header: value.encode("latin-1")}  # as raw header bytes
         refused = await http.post(COMPLETIONS, content=good["content"], headers=headers)
         assert (refused.status_code, refused.json()["status"]) == (401, "rejected"), header
+
+
+async def test_a_launch_reads_its_module_once(api: Api, session: AsyncSession, count_sql: Any) -> None:
+    """The module named is read whole once, for visibility, kind and course alike."""
+    acme, course, module = await academy(session)
+    ada, enrollment = await enrolled(session, acme, course)
+    with count_sql() as sql:
+        assert (await launch(api.signed_in(ada, "acme"), enrollment, module))["errors"] == []
+    reads = [statement for statement in sql.statements if "module.details" in statement]
+    assert len(reads) == 1, reads

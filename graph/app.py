@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from cross_web import HTTPException, StarletteRequestAdapter
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -53,6 +52,7 @@ from graph.transport import (
 )
 from models.base import Clock, utcnow
 from models.session import (
+    UNREACHABLE,
     DatabaseUnavailable,
     create_engine,
     create_replica_engine,
@@ -295,9 +295,6 @@ def _encoded(response: Any) -> str:
         rest = json.dumps({key: value for key, value in response.items() if key != "data"}, separators=(",", ":"))
         return '{"data":' + response["data"] + ("}" if rest == "{}" else "," + rest[1:])
     return json.dumps(response, separators=(",", ":"))
-
-
-UNREACHABLE = (SQLAlchemyError, ConnectionError, TimeoutError)
 
 
 async def database_unavailable(_: Request, error: Exception) -> Response:

@@ -146,11 +146,16 @@ class DatabaseUnavailable(SQLAlchemyError):
         super().__init__("The database is unavailable; try again shortly.")
 
 
+# The errors `unreachable` may say yes to (a DBAPIError only when its connection was lost); the
+# app's routes outside GraphQL handle these types and answer 503 for those it says yes to.
+UNREACHABLE: tuple[type[Exception], ...] = (DBAPIError, DatabaseUnavailable, PoolTimeout, ConnectionError, TimeoutError)
+
+
 def unreachable(error: BaseException) -> bool:
     """A lost or refused connection, or none free in time; not a statement the database refused."""
     if isinstance(error, DBAPIError):
         return error.connection_invalidated
-    return isinstance(error, DatabaseUnavailable | PoolTimeout | ConnectionError | TimeoutError)
+    return isinstance(error, UNREACHABLE)
 
 
 class _SuppressLost:

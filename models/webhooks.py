@@ -83,7 +83,9 @@ class IntegrationSecret(Identified, TenantOwned, Timestamped, table=True):
 
 class ExternalRegistration(Identified, TenantOwned, Timestamped, table=True):
     """Seed 001 `reg`: one per learner and EXTERNAL module, made at the first launch and reused
-    by every later one (the provider resumes where the learner left off). `id` is the UUID sent."""
+    by every later one (the provider resumes where the learner left off). `id` is the UUID sent;
+    `enrollment_id` is the enrollment of the last launch, which completion reports count toward
+    (none once that enrollment is removed, until the learner launches again)."""
 
     __table_args__ = (UniqueConstraint("user_id", "module_id"),)
     user_id: UUID = Field(foreign_key="user.id", ondelete="CASCADE")

@@ -11,7 +11,9 @@ that come back (DOMAIN 6.2, contract §8–§9).
   (`coursesApiSecretRotate`). A (reg, status) already received changes nothing; otherwise the
   module's record moves through `progress.record`: completed and passed complete it (passed
   true for `passed`), failed records the score with passed false and leaves it open for another
-  try, in_progress only records what it carries.
+  try, in_progress only records what it carries. A report counts toward the enrollment the
+  learner last launched from: one removed since (its progress gone with it) takes no more reports,
+  not even into a later enrollment in the course, until the learner launches from that one.
 """
 
 import json
@@ -94,10 +96,12 @@ async def launch_module(
 ) -> Launched:
     """Only the learner of the enrollment launches: the URL carries their email and name."""
     enrollment = await visible_row(session, Enrollment, enrollment_id, actor=actor, field="enrollmentId")
-    await visible_row(session, Module, module_id, actor=actor, field="moduleId")  # every id first: hidden is NOT_FOUND
+    # every id first: hidden is NOT_FOUND; the module is read once, for its course and kind too
+    module = await visible_row(session, Module, module_id, actor=actor, field="moduleId")
     if enrollment.user_id != actor.user_id:
         raise Failure.one(("enrollmentId",), "Only the enrolled learner launches a module.", "NOT_YOUR_ENROLLMENT")
-    module = await progress.module_of(session, enrollment, module_id)
+    if module.course_id != enrollment.course_id:
+        raise progress.not_in_course()
     if module.kind is not ModuleKind.EXTERNAL:
         raise Failure.one(("moduleId",), "Only EXTERNAL modules are launched this way.", "WRONG_MODULE_KIND")
     details = module.details or {}
@@ -244,8 +248,8 @@ async def receive_completion(
     if await session.scalar(stmt.returning(ExternalCompletion.id)) is None:
         return None
     module = await session.get_one(Module, registration.module_id)
-    enrollment = await session.scalar(
-        select(Enrollment).where(Enrollment.user_id == registration.user_id, Enrollment.course_id == module.course_id)
+    enrollment = (
+        None if registration.enrollment_id is None else await session.get(Enrollment, registration.enrollment_id)
     )
     if enrollment is None:
         raise Rejected(409, "The learner is no longer enrolled in this course.")

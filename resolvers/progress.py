@@ -111,8 +111,12 @@ async def module_of(session: AsyncSession, enrollment: Enrollment, module_id: UU
         select(Module).where(Module.id == module_id, Module.course_id == enrollment.course_id)
     )
     if module is None:
-        raise Failure.one(("moduleId",), "No module with this id in the enrollment's course.", "NOT_FOUND")
+        raise not_in_course()
     return module
+
+
+def not_in_course() -> Failure:
+    return Failure.one(("moduleId",), "No module with this id in the enrollment's course.", "NOT_FOUND")
 
 
 async def own_enrollment(session: AsyncSession, actor: Actor, module: Module) -> Enrollment | None:

@@ -17,14 +17,14 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import Update, case, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from models.base import Clock
@@ -168,14 +168,33 @@ async def fan_out(session: AsyncSession, *, limit: int) -> int:
     return len(events)
 
 
+def _update_each(changes: Mapping[UUID, Mapping[str, Any]], at: datetime) -> Update:
+    """One UPDATE giving each delivery its own values: every column changed is a CASE on the id,
+    and a delivery that does not change it keeps its own. Statements stay one per batch."""
+    table = WebhookDelivery.__table__
+    names = {name for change in changes.values() for name in change}
+    values = {
+        name: case(
+            {id_: literal(change[name], table.c[name].type) for id_, change in changes.items() if name in change},
+            value=table.c.id,
+            else_=table.c[name],
+        )
+        for name in names
+    }
+    return update(table).values(values | {"updated_at": at})
+
+
 async def claim_due(session: AsyncSession, *, policy: DeliveryPolicy) -> list[Claim]:
     """Due deliveries of active webhooks, locked past other workers (SKIP LOCKED), each given a
-    new claim and a lease. One whose lease ran out after its last attempt is FAILED instead."""
+    new claim and a lease. One whose lease ran out after its last attempt is FAILED instead.
+    Two statements whatever the batch: the locking read (with the webhook and the event) and
+    one UPDATE."""
     at = now(session)
     due = list(
-        await session.scalars(
-            select(WebhookDelivery)
+        await session.execute(
+            select(WebhookDelivery.id, WebhookDelivery.attempts, Webhook.url, Webhook.secret, OutboxEvent)
             .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
             .where(WebhookDelivery.status.in_(DUE), WebhookDelivery.next_attempt_at <= at, Webhook.is_active)
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
             .limit(policy.batch_size)
@@ -184,33 +203,25 @@ async def claim_due(session: AsyncSession, *, policy: DeliveryPolicy) -> list[Cl
     )
     if not due:
         return []
-    hooks = {h.id: h for h in await session.scalars(select(Webhook).where(Webhook.id.in_({d.webhook_id for d in due})))}
-    events = {
-        e.id: e for e in await session.scalars(select(OutboxEvent).where(OutboxEvent.id.in_({d.event_id for d in due})))
-    }
-    claims = []
-    for delivery in due:
-        if delivery.attempts >= policy.max_attempts:
-            delivery.status, delivery.claim_id = WebhookDeliveryStatus.FAILED, None
-            delivery.last_error = "The worker stopped during the last attempt."
+    claims, changes = [], {}
+    for row in due:
+        if row.attempts >= policy.max_attempts:
+            changes[row.id] = {
+                "status": WebhookDeliveryStatus.FAILED,
+                "claim_id": None,
+                "last_error": "The worker stopped during the last attempt.",
+            }
             continue
-        delivery.claim_id, delivery.status = uuid4(), WebhookDeliveryStatus.DELIVERING
-        delivery.attempts += 1
-        delivery.next_attempt_at = at + timedelta(seconds=policy.lease_seconds)
-        hook, event = hooks[delivery.webhook_id], events[delivery.event_id]
-        claims.append(
-            Claim(
-                delivery.id,
-                delivery.claim_id,
-                delivery.attempts,
-                hook.url,
-                hook.secret,
-                event.event,
-                event.id,
-                event_body(event),
-            )
-        )
-    await session.flush()
+        event = row.OutboxEvent
+        claim = Claim(row.id, uuid4(), row.attempts + 1, row.url, row.secret, event.event, event.id, event_body(event))
+        changes[row.id] = {
+            "status": WebhookDeliveryStatus.DELIVERING,
+            "claim_id": claim.claim_id,
+            "attempts": claim.attempts,
+            "next_attempt_at": at + timedelta(seconds=policy.lease_seconds),
+        }
+        claims.append(claim)
+    await session.execute(_update_each(changes, at).where(WebhookDelivery.id.in_(changes)))
     return claims
 
 
@@ -234,27 +245,29 @@ async def post(client: httpx.AsyncClient, claim: Claim, at: datetime) -> Outcome
 
 async def settle(session: AsyncSession, outcomes: Sequence[Outcome], *, policy: DeliveryPolicy) -> None:
     """Only the claim that is still current is settled: a worker that outlived its lease
-    (another worker claimed the delivery since) changes nothing."""
+    (another worker claimed the delivery since) changes nothing. One UPDATE for the batch."""
+    if not outcomes:
+        return
     at = now(session)
+    changes: dict[UUID, dict[str, Any]] = {}
     for outcome in outcomes:
         claim = outcome.claim
-        values: dict[str, Any] = {
+        change: dict[str, Any] = {
+            "claim_id": None,
             "last_status_code": outcome.status_code,
             "last_error": outcome.error,
-            "updated_at": at,
         }
         if outcome.succeeded:
-            values |= {"status": WebhookDeliveryStatus.DELIVERED, "delivered_at": at, "claim_id": None}
+            change |= {"status": WebhookDeliveryStatus.DELIVERED, "delivered_at": at}
         elif claim.attempts >= policy.max_attempts:
-            values |= {"status": WebhookDeliveryStatus.FAILED, "claim_id": None}
+            change |= {"status": WebhookDeliveryStatus.FAILED}
         else:
-            retry_at = at + policy.backoff(claim.attempts)
-            values |= {"status": WebhookDeliveryStatus.PENDING, "next_attempt_at": retry_at, "claim_id": None}
-        await session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id == claim.delivery_id, WebhookDelivery.claim_id == claim.claim_id)
-            .values(**values)
-        )
+            change |= {"status": WebhookDeliveryStatus.PENDING, "next_attempt_at": at + policy.backoff(claim.attempts)}
+        changes[claim.delivery_id] = change
+    current = tuple_(WebhookDelivery.id, WebhookDelivery.claim_id).in_(
+        [(outcome.claim.delivery_id, outcome.claim.claim_id) for outcome in outcomes]
+    )
+    await session.execute(_update_each(changes, at).where(current))
 
 
 async def deliver_due(

@@ -4,6 +4,7 @@ and signed completion reports that complete the module (idempotent per reg and s
 import json
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from models.modules import Module, ModuleKind
 from models.portals import Portal
 from models.settings import Settings
 from models.users import Role, User
+from models.webhooks import ExternalRegistration
 from resolvers.webhooks.signing import signature
 from tests.conftest import Api, Credentials, FrozenClock
 from tests.factories import gid, make_course, make_module, make_portal, make_user, saved
@@ -28,6 +30,7 @@ ROTATE = (
 )
 RECORD = """query($id: ID!) { node(id: $id) { ... on Enrollment { status grade progress { display }
   moduleProgress { module { title } status score passed attempts } } } }"""
+REMOVE = "mutation($i: EnrollmentIdsInput!) { enrollmentRemove(input: $i) { errors { code } } }"
 COMPLETIONS = "/integrations/courses-api/completions"
 SUBSCRIBE = "subscription($c: ID!) { enrollmentProgressUpdated(courseId: $c) { status progress { display } } }"
 SECRET = "courses-api-secret-of-32-chars!!"
@@ -100,6 +103,8 @@ async def test_only_the_learner_launches_and_only_external_modules(api: Api, ses
     ada_api = api.signed_in(ada, "acme")
     assert (await launch(ada_api, enrollment, text))["errors"] == [{"field": ["moduleId"], "code": "WRONG_MODULE_KIND"}]
     assert (await launch(ada_api, enrollment, bare))["errors"] == [{"field": ["moduleId"], "code": "NOT_CONFIGURED"}]
+    elsewhere = await external(session, await make_course(session, acme, status=CourseStatus.PUBLISHED))
+    assert (await launch(ada_api, enrollment, elsewhere))["errors"] == [{"field": ["moduleId"], "code": "NOT_FOUND"}]
     bob, _ = await enrolled(session, acme, course)
     hidden = await launch(api.signed_in(bob, "acme"), enrollment, module)
     assert hidden["errors"] == [{"field": ["enrollmentId"], "code": "NOT_FOUND"}]
@@ -164,6 +169,28 @@ async def test_failed_then_passed_records_both_and_completes_on_the_pass(
     }
     record = (await admin.data(RECORD, {"id": gid(enrollment)}))["node"]
     assert record["status"] == "COMPLETED" and record["moduleProgress"][0]["score"] == 75.0
+
+
+async def test_a_report_counts_toward_the_enrollment_launched_from_not_a_later_one(
+    api: Api, http: httpx.AsyncClient, session: AsyncSession, clock: FrozenClock
+) -> None:
+    """Removed and enrolled again, the learner starts afresh: a report from the old launch is
+    refused and changes nothing; once they launch from the new enrollment, reports count there."""
+    admin, removed, reg = await launched(api, session)
+    ada, course = await session.get_one(User, removed.user_id), await session.get_one(Course, removed.course_id)
+    module = await session.get_one(Module, (await session.get_one(ExternalRegistration, UUID(reg))).module_id)
+    done = await admin.data(REMOVE, {"i": {"enrollmentIds": [gid(removed)]}})
+    assert done["enrollmentRemove"]["errors"] == []
+    again = await saved(
+        session, Enrollment(portal_id=course.portal_id, user_id=ada.id, course_id=course.id, enrolled_at=clock.now)
+    )
+    body = {"reg": reg, "status": "completed"}
+    late = await report(http, clock, body)
+    assert (late.status_code, late.json()["message"]) == (409, "The learner is no longer enrolled in this course.")
+    assert (await admin.data(RECORD, {"id": gid(again)}))["node"]["moduleProgress"][0]["status"] == "NOT_STARTED"
+    assert (await launch(api.signed_in(ada, "acme"), again, module))["registrationId"] == reg
+    assert (await report(http, clock, body)).json() == {"status": "accepted"}
+    assert (await admin.data(RECORD, {"id": gid(again)}))["node"]["status"] == "COMPLETED"
 
 
 async def test_bad_old_or_unsigned_reports_are_refused(
@@ -237,3 +264,13 @@ async def test_malformed_signature_headers_are_refused_not_crashed_on(
         headers = {**good["headers"], header: value.encode("latin-1")}  # as raw header bytes
         refused = await http.post(COMPLETIONS, content=good["content"], headers=headers)
         assert (refused.status_code, refused.json()["status"]) == (401, "rejected"), header
+
+
+async def test_a_launch_reads_its_module_once(api: Api, session: AsyncSession, count_sql: Any) -> None:
+    """The module named is read whole once, for visibility, kind and course alike."""
+    acme, course, module = await academy(session)
+    ada, enrollment = await enrolled(session, acme, course)
+    with count_sql() as sql:
+        assert (await launch(api.signed_in(ada, "acme"), enrollment, module))["errors"] == []
+    reads = [statement for statement in sql.statements if "module.details" in statement]
+    assert len(reads) == 1, reads

@@ -4,11 +4,13 @@ through retries with backoff, concurrent workers and a worker lost mid-delivery.
 
 import asyncio
 import json
+from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from asgi_lifespan import LifespanManager
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from graph.app import create_app
@@ -20,7 +22,7 @@ from models.settings import Settings
 from models.users import Role
 from models.webhooks import WebhookDelivery
 from resolvers.outbox import outbox
-from resolvers.webhooks.delivery import DeliveryPolicy, Outcome, claim_due, deliver_due, fan_out, settle
+from resolvers.webhooks.delivery import Claim, DeliveryPolicy, Outcome, claim_due, deliver_due, fan_out, settle
 from resolvers.webhooks.signing import signature
 from tests.conftest import Api, FrozenClock
 from tests.factories import gid, make_course, make_portal, make_user
@@ -264,3 +266,53 @@ async def test_a_claim_in_progress_is_skipped_not_waited_for(
         await worker_a.commit()
     assert len(held) == len(taken) == 3
     assert not {c.delivery_id for c in held} & {c.delivery_id for c in taken}
+
+
+@pytest.mark.parametrize("size", [1, 5])
+async def test_a_batch_is_claimed_and_settled_in_the_same_statements_at_any_size(
+    api: Api, session: AsyncSession, engine: AsyncEngine, clock: FrozenClock, count_sql: Any, size: int
+) -> None:
+    """The claim reads each delivery with its webhook and event in the locking statement and
+    writes every claim (and every lease run out on its last attempt) in one UPDATE; the outcomes
+    are one UPDATE too, which still leaves alone a delivery whose claim is no longer current."""
+    acme = await make_portal(session, slug="acme")
+    await subscribe(api.acting_in("acme"), "https://hooks.acme.example/in", "course_enrolled")
+    await outbox(session, "course_enrolled", [{"portal_id": acme.id, "data": {"n": n}} for n in range(3 * size)])
+    await session.commit()
+    policy = DeliveryPolicy(max_attempts=2, backoff_seconds=30, batch_size=3 * size)
+    sessions = session_factory(engine, clock)
+    async with sessions() as worker:
+        await fan_out(worker, limit=policy.batch_size)
+        lost = list(await worker.scalars(select(WebhookDelivery.id).order_by(WebhookDelivery.id).limit(size)))
+        await worker.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(lost))
+            .values(status="delivering", attempts=2, claim_id=uuid4(), next_attempt_at=clock.now - timedelta(minutes=1))
+        )  # claimed for the last attempt by a worker that died
+        await worker.commit()
+    async with sessions() as worker:
+        with count_sql() as claiming:
+            claims = await claim_due(worker, policy=policy)
+        await worker.commit()
+    assert len(claims) == 2 * size and len({claim.claim_id for claim in claims}) == 2 * size
+    assert {claim.attempts for claim in claims} == {1} and lost[0] not in {claim.delivery_id for claim in claims}
+    stale = Claim(lost[0], uuid4(), 2, "", "", "course_enrolled", uuid4(), b"")  # no longer anyone's claim
+    outcomes = [Outcome(claim, 200 if n % 2 else 500, None if n % 2 else "HTTP 500") for n, claim in enumerate(claims)]
+    async with sessions() as worker:
+        with count_sql() as settling:
+            await settle(worker, [*outcomes, Outcome(stale, 200, None)], policy=policy)
+        await worker.commit()
+    assert (claiming.count, settling.count) == (2, 1), (claiming.statements, settling.statements)
+    rows = {row.id: row for row in await session.execute(select(WebhookDelivery.__table__))}
+    assert {(rows[id_].status, rows[id_].claim_id, rows[id_].last_error) for id_ in lost} == {
+        ("failed", None, "The worker stopped during the last attempt.")
+    }
+
+    def state(outcome: Outcome) -> tuple[Any, ...]:
+        row = rows[outcome.claim.delivery_id]
+        return row.status, row.attempts, row.last_status_code, row.delivered_at, row.next_attempt_at
+
+    lease_end, retry_at = clock.now + timedelta(seconds=policy.lease_seconds), clock.now + timedelta(seconds=30)
+    assert {state(outcome) for outcome in outcomes[1::2]} == {("delivered", 1, 200, clock.now, lease_end)}
+    assert {state(outcome) for outcome in outcomes[::2]} == {("pending", 1, 500, None, retry_at)}
+    assert all(row.claim_id is None for row in rows.values())

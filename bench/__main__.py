@@ -32,7 +32,7 @@ from sqlalchemy import event
 
 from bench import academy
 from bench.academy import Academy
-from bench.load import Load, drive, require_wrk
+from bench.load import WARM_UP_SECONDS, Load, drive, require_wrk
 from bench.operations import ENROLL, READS, Operation, enroll_variables
 from graph.app import create_app
 from models.settings import Settings
@@ -269,7 +269,8 @@ def scaling_table(rates: Scaling) -> list[str]:
 def _setup(args: argparse.Namespace) -> list[str]:
     return [
         f"Machine: {machine()}.",
-        f"Load: wrk, {args.connections} connections, {args.seconds} s per operation, over loopback.",
+        f"Load: wrk, {args.connections} connections, {args.seconds} s per operation"
+        f" after {WARM_UP_SECONDS} s unmeasured, over loopback.",
     ]
 
 

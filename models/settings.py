@@ -19,7 +19,10 @@ class Settings(BaseSettings):
     database_replica_url: str | None = None
     db_application_name: str = "coursegraph"  # PostgreSQL application_name; the replica's gets "-replica"
     db_pool_size: int = 10
-    db_max_overflow: int = 10  # connections beyond the pool under bursts, closed when returned
+    # connections beyond the pool under bursts, each closed again when returned: every one costs a
+    # connect and the re-planning of each statement it runs, so under steady load past the pool
+    # they churn (docs/performance.md, step 5); by default a request waits for a pooled one, in order
+    db_max_overflow: int = 0
     db_pool_timeout_seconds: float = 5.0  # wait for a free connection, then SERVICE_UNAVAILABLE
     db_connect_timeout_seconds: float = 5.0  # wait for the server to accept a new connection
     db_statement_timeout_ms: int = 15_000
